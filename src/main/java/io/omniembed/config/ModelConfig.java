@@ -1,0 +1,155 @@
+package io.omniembed.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueFactory;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The architecture of an encoder: everything needed to allocate its parameters and run it.
+ *
+ * <p>Presets are data ({@code conf/models/NAME.conf}, also packaged in the jar); a checkpoint
+ * stores the resolved config beside its parameters. Unknown keys fail, so a typo in a preset or a
+ * tampered checkpoint never silently falls back to a default.
+ *
+ * @param name            preset name this config came from (informational)
+ * @param vocabSize       WordPiece vocabulary size (rows of the token table)
+ * @param hidden          model width d_M
+ * @param layers          number of transformer blocks
+ * @param heads           attention heads; must divide {@code hidden}
+ * @param ffn             width of the feed-forward inner layer
+ * @param maxPositions    rows of the position table (longest sequence the model can take)
+ * @param modalities      rows of the modality-type table (text, image, audio, video)
+ * @param outputDim       width of the projection, the largest embedding dimension
+ * @param layerNormEps    epsilon of every LayerNorm
+ * @param maxLength       tokens kept per text (including [CLS]/[SEP]); longer texts are truncated
+ *                        and counted
+ * @param matryoshkaDims  nested prefix dimensions that are valid embeddings; the last is outputDim
+ */
+public record ModelConfig(
+    String name,
+    int vocabSize,
+    int hidden,
+    int layers,
+    int heads,
+    int ffn,
+    int maxPositions,
+    int modalities,
+    int outputDim,
+    double layerNormEps,
+    int maxLength,
+    List<Integer> matryoshkaDims) {
+
+  private static final Set<String> KEYS = Set.of("name", "vocab_size", "hidden", "layers", "heads",
+      "ffn", "max_positions", "modalities", "output_dim", "layer_norm_eps", "max_length",
+      "matryoshka_dims");
+
+  public ModelConfig {
+    matryoshkaDims = List.copyOf(matryoshkaDims);
+    positive("vocab_size", vocabSize);
+    positive("hidden", hidden);
+    positive("layers", layers);
+    positive("heads", heads);
+    positive("ffn", ffn);
+    positive("max_positions", maxPositions);
+    positive("modalities", modalities);
+    positive("output_dim", outputDim);
+    positive("max_length", maxLength);
+    if (hidden % heads != 0) {
+      throw new IllegalArgumentException(
+          "model config: hidden (" + hidden + ") must be a multiple of heads (" + heads + ")");
+    }
+    if (maxLength > maxPositions) {
+      throw new IllegalArgumentException("model config: max_length (" + maxLength
+          + ") exceeds max_positions (" + maxPositions + ")");
+    }
+    if (!(layerNormEps > 0)) {
+      throw new IllegalArgumentException("model config: layer_norm_eps must be > 0");
+    }
+    int previous = 0;
+    for (int d : matryoshkaDims) {
+      if (d <= previous || d > outputDim) {
+        throw new IllegalArgumentException("model config: matryoshka_dims must increase and stay"
+            + " within output_dim " + outputDim + ", got " + matryoshkaDims);
+      }
+      previous = d;
+    }
+  }
+
+  public int headDim() {
+    return hidden / heads;
+  }
+
+  /** Loads a preset shipped in the jar under {@code conf/models/NAME.conf}. */
+  public static ModelConfig preset(String name) {
+    String resource = "conf/models/" + name + ".conf";
+    InputStream in = ModelConfig.class.getClassLoader().getResourceAsStream(resource);
+    if (in == null) {
+      throw new IllegalArgumentException("unknown model preset '" + name + "' (known: tiny, small,"
+          + " minilm-l6)");
+    }
+    try (InputStreamReader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+      return fromConfig(ConfigFactory.parseReader(reader), resource);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot read " + resource, e);
+    }
+  }
+
+  /** Parses HOCON text, naming {@code origin} in errors. */
+  public static ModelConfig parse(String hocon, String origin) {
+    return fromConfig(ConfigFactory.parseString(hocon), origin);
+  }
+
+  static ModelConfig fromConfig(Config c, String origin) {
+    for (String key : c.root().keySet()) {
+      if (!KEYS.contains(key)) {
+        throw new IllegalArgumentException(origin + ": unknown model config key '" + key + "'");
+      }
+    }
+    try {
+      return new ModelConfig(c.getString("name"), c.getInt("vocab_size"), c.getInt("hidden"),
+          c.getInt("layers"), c.getInt("heads"), c.getInt("ffn"), c.getInt("max_positions"),
+          c.getInt("modalities"), c.getInt("output_dim"), c.getDouble("layer_norm_eps"),
+          c.getInt("max_length"), c.getIntList("matryoshka_dims"));
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new IllegalArgumentException(origin + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Renders as HOCON (JSON syntax) that {@link #parse} reads back to an equal record. */
+  public String toHocon() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", name);
+    m.put("vocab_size", vocabSize);
+    m.put("hidden", hidden);
+    m.put("layers", layers);
+    m.put("heads", heads);
+    m.put("ffn", ffn);
+    m.put("max_positions", maxPositions);
+    m.put("modalities", modalities);
+    m.put("output_dim", outputDim);
+    m.put("layer_norm_eps", layerNormEps);
+    m.put("max_length", maxLength);
+    m.put("matryoshka_dims", matryoshkaDims);
+    return ConfigValueFactory.fromMap(m).render(ConfigRenderOptions.concise().setFormatted(true));
+  }
+
+  /** A copy with another max length (tokens per text), validated like any config. */
+  public ModelConfig withMaxLength(int newMaxLength) {
+    return new ModelConfig(name, vocabSize, hidden, layers, heads, ffn, maxPositions, modalities,
+        outputDim, layerNormEps, newMaxLength, matryoshkaDims);
+  }
+
+  private static void positive(String key, int value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException("model config: " + key + " must be > 0, got " + value);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package io.omniembed.io;
+
+import java.io.ByteArrayOutputStream;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/** Small whole-file reads and writes on any Hadoop filesystem, with errors that name the path. */
+public final class HadoopFiles {
+
+  private HadoopFiles() {}
+
+  public static FileSystem fs(String path, Configuration conf) throws IOException {
+    return new Path(path).getFileSystem(conf);
+  }
+
+  public static boolean exists(String path, Configuration conf) throws IOException {
+    return fs(path, conf).exists(new Path(path));
+  }
+
+  public static byte[] readBytes(String path, Configuration conf) throws IOException {
+    Path p = new Path(path);
+    try (InputStream in = p.getFileSystem(conf).open(p)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      in.transferTo(out);
+      return out.toByteArray();
+    } catch (FileNotFoundException e) {
+      throw new FileNotFoundException(path + ": no such file");
+    }
+  }
+
+  public static String readString(String path, Configuration conf) throws IOException {
+    return new String(readBytes(path, conf), StandardCharsets.UTF_8);
+  }
+
+  public static void writeBytes(String path, byte[] data, Configuration conf) throws IOException {
+    Path p = new Path(path);
+    try (FSDataOutputStream out = p.getFileSystem(conf).create(p, true)) {
+      out.write(data);
+    }
+  }
+
+  public static void writeString(String path, String text, Configuration conf)
+      throws IOException {
+    writeBytes(path, text.getBytes(StandardCharsets.UTF_8), conf);
+  }
+
+  public static OutputStream create(String path, Configuration conf) throws IOException {
+    Path p = new Path(path);
+    return p.getFileSystem(conf).create(p, true);
+  }
+
+  /** Joins a directory and a child name without touching the filesystem. */
+  public static String child(String dir, String name) {
+    return new Path(new Path(dir), name).toString();
+  }
+}

@@ -1,0 +1,61 @@
+package io.omniembed.model;
+
+import io.omniembed.config.ModelConfig;
+import io.omniembed.data.text.TextTokenizer;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * Turns a {@link ModelSpec} into a loaded {@link TextEmbedder}, once per JVM: Spark tasks on one
+ * executor share the instance (loading MiniLM costs a second and 90 MB; doing it per batch or per
+ * task would dominate an embedding job).
+ */
+public final class Models {
+
+  private static final Map<String, TextEmbedder> CACHE = new ConcurrentHashMap<>();
+
+  private Models() {}
+
+  /**
+   * The embedder for {@code spec} ({@code pretrained:}, {@code onnx:} or a checkpoint), shared by
+   * every caller in this JVM. {@code onnxThreads} is ONNX Runtime's intra-op thread count.
+   */
+  public static TextEmbedder embedder(String spec, Configuration conf, int onnxThreads) {
+    String key = spec + "|" + onnxThreads;
+    return CACHE.computeIfAbsent(key, k -> load(ModelSpec.parse(spec), conf, onnxThreads));
+  }
+
+  /** Loads without caching (tests, benchmarks). */
+  public static TextEmbedder load(ModelSpec spec, Configuration conf, int onnxThreads) {
+    if (spec instanceof ModelSpec.Pretrained p) {
+      Encoder encoder = MiniLmImport.load();
+      return new NativeEmbedder(encoder, TextTokenizer.bundledMiniLm(), p.id(),
+          Checkpoint.hash(encoder.store()));
+    }
+    if (spec instanceof ModelSpec.Onnx) {
+      return new OnnxEmbedder(TextTokenizer.bundledMiniLm(),
+          ModelConfig.preset("minilm-l6").maxLength(), onnxThreads);
+    }
+    if (spec instanceof ModelSpec.CheckpointDir c) {
+      try {
+        Checkpoint.Loaded loaded = Checkpoint.load(c.path(), conf);
+        return new NativeEmbedder(loaded.encoder(), TextTokenizer.fromJson(loaded.tokenizerJson()),
+            c.id(), loaded.hash());
+      } catch (FileNotFoundException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    if (spec instanceof ModelSpec.Random r) {
+      throw new IllegalArgumentException("random:" + r.preset() + " is only valid as train --init;"
+          + " embed and eval need a trained checkpoint or pretrained:" + MiniLmImport.NAME);
+    }
+    throw new IllegalArgumentException("bm25 is a lexical baseline for eval, not an embedding"
+        + " model");
+  }
+}

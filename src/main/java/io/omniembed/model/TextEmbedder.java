@@ -1,0 +1,32 @@
+package io.omniembed.model;
+
+import io.omniembed.data.text.TextTokenizer;
+import java.util.List;
+
+/**
+ * A dense text embedding model seen from the jobs: it tokenises with its own tokenizer and turns
+ * a batch of token sequences into L2-normalised vectors. Implementations: the project's encoder
+ * ({@link NativeEmbedder}) and ONNX Runtime on the same weights ({@link OnnxEmbedder}), so both
+ * run through exactly the same batching and the comparison between them is fair.
+ *
+ * <p>Implementations are safe to call from several threads at once.
+ */
+public interface TextEmbedder {
+
+  /** The {@code --model} value this embedder was loaded from. */
+  String modelId();
+
+  /** SHA-256 of the parameters (recorded in output metadata). */
+  String modelHash();
+
+  /** Full output dimension. */
+  int dim();
+
+  /** Largest number of tokens per text, [CLS] and [SEP] included. */
+  int maxLength();
+
+  TextTokenizer tokenizer();
+
+  /** Embeds one batch of token sequences → [B][dim], each row L2-normalised. */
+  float[][] embed(List<int[]> sequences);
+}
