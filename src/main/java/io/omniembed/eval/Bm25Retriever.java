@@ -1,0 +1,111 @@
+package io.omniembed.eval;
+
+import io.omniembed.data.Item;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.en.EnglishAnalyzer;
+import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.similarities.BM25Similarity;
+import org.apache.lucene.store.ByteBuffersDirectory;
+
+/**
+ * The lexical baseline: Lucene BM25 (k1 = 1.2, b = 0.75) over the corpus text with Lucene's
+ * English analyzer (standard tokenisation, lower-casing, stop words, Porter stemming), queried as
+ * a disjunction of the query's analysed terms. The index is built in memory on the driver: a
+ * baseline for benchmark-sized corpora, not a corpus-scale search engine.
+ */
+public final class Bm25Retriever implements AutoCloseable {
+
+  private static final String ID = "id";
+  private static final String TEXT = "text";
+
+  private final Analyzer analyzer = new EnglishAnalyzer();
+  private final ByteBuffersDirectory directory = new ByteBuffersDirectory();
+  private final DirectoryReader reader;
+  private final IndexSearcher searcher;
+
+  public Bm25Retriever(Iterator<Item> corpus) {
+    try {
+      IndexWriterConfig config = new IndexWriterConfig(analyzer).setSimilarity(new BM25Similarity());
+      try (IndexWriter writer = new IndexWriter(directory, config)) {
+        while (corpus.hasNext()) {
+          Item item = corpus.next();
+          Document doc = new Document();
+          doc.add(new StringField(ID, item.id(), Field.Store.YES));
+          doc.add(new TextField(TEXT, item.joinedText(), Field.Store.NO));
+          writer.addDocument(doc);
+        }
+      }
+      this.reader = DirectoryReader.open(directory);
+      this.searcher = new IndexSearcher(reader);
+      searcher.setSimilarity(new BM25Similarity());
+    } catch (IOException e) {
+      throw new UncheckedIOException("building the BM25 index failed", e);
+    }
+  }
+
+  /** Query id → best k document ids. */
+  public Map<String, List<TopK.Hit>> search(Map<String, Item> queries, int k) {
+    Map<String, List<TopK.Hit>> out = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, Item> q : queries.entrySet()) {
+        BooleanQuery.Builder query = new BooleanQuery.Builder();
+        int clauses = 0;
+        for (String term : analyze(q.getValue().joinedText())) {
+          if (clauses++ >= IndexSearcher.getMaxClauseCount()) {
+            break;
+          }
+          query.add(new TermQuery(new Term(TEXT, term)), BooleanClause.Occur.SHOULD);
+        }
+        List<TopK.Hit> hits = new ArrayList<>();
+        for (ScoreDoc sd : searcher.search(query.build(), k).scoreDocs) {
+          hits.add(new TopK.Hit(searcher.storedFields().document(sd.doc).get(ID), sd.score));
+        }
+        out.put(q.getKey(), hits);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("BM25 search failed", e);
+    }
+    return out;
+  }
+
+  private List<String> analyze(String text) throws IOException {
+    List<String> terms = new ArrayList<>();
+    try (TokenStream ts = analyzer.tokenStream(TEXT, text)) {
+      CharTermAttribute term = ts.addAttribute(CharTermAttribute.class);
+      ts.reset();
+      while (ts.incrementToken()) {
+        terms.add(term.toString());
+      }
+      ts.end();
+    }
+    return terms;
+  }
+
+  @Override
+  public void close() throws IOException {
+    reader.close();
+    directory.close();
+    analyzer.close();
+  }
+}

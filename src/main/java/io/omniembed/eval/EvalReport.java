@@ -1,0 +1,51 @@
+package io.omniembed.eval;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+
+/** The result of one {@code eval} run: metrics plus what produced them, as JSON and as a table. */
+public record EvalReport(String benchmark, String model, String modelHash, int dim, int queries,
+    long corpus, Map<String, Double> metrics, double seconds) {
+
+  public String toJson() {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode root = json.createObjectNode();
+    root.put("benchmark", benchmark);
+    root.put("model", model);
+    root.put("model_hash", modelHash);
+    if (dim > 0) {
+      root.put("dim", dim);
+    }
+    root.put("queries", queries);
+    root.put("corpus", corpus);
+    root.put("seconds", seconds);
+    ObjectNode m = root.putObject("metrics");
+    metrics.forEach(m::put);
+    try {
+      return json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A fixed-width table of several reports side by side, one row per model. */
+  public static String table(List<EvalReport> reports) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format("%-32s", "model"));
+    for (String name : RetrievalMetrics.NAMES) {
+      b.append(String.format(" %10s", name));
+    }
+    b.append('\n');
+    for (EvalReport r : reports) {
+      String label = r.model() + (r.dim() > 0 ? " @" + r.dim() : "");
+      b.append(String.format("%-32s", label));
+      for (String name : RetrievalMetrics.NAMES) {
+        b.append(String.format(" %10.4f", r.metrics().getOrDefault(name, Double.NaN)));
+      }
+      b.append('\n');
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,90 @@
+package io.omniembed.io;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.input_file_name;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.trim;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Reads items from JSONL or Parquet (a file, a directory of them, or a glob) on any Hadoop
+ * filesystem into rows of {@code (source STRING, record STRING)}: the file and the record as a
+ * JSON object. Parquet rows are rendered to JSON so both formats go through the one
+ * {@link io.omniembed.data.ItemParser}; a JSONL line that is not JSON stays as it is and becomes
+ * an error row there, never a failed job.
+ */
+public final class ItemSource {
+
+  public enum Format { JSONL, PARQUET }
+
+  private static final Set<String> CONTENT_COLUMNS =
+      Set.of("text", "title", "parts", "image", "audio", "video");
+
+  private ItemSource() {}
+
+  public static Dataset<Row> read(SparkSession spark, String path) throws IOException {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Format format = detect(path, conf);
+    if (format == Format.PARQUET) {
+      Dataset<Row> df = spark.read().parquet(path);
+      List<String> columns = Arrays.asList(df.columns());
+      if (!columns.contains("id") && !columns.contains("_id")) {
+        throw new IllegalArgumentException("input " + path + ": Parquet rows need an 'id' column,"
+            + " found columns " + columns);
+      }
+      if (columns.stream().noneMatch(CONTENT_COLUMNS::contains)) {
+        throw new IllegalArgumentException("input " + path + ": Parquet rows need a 'text' or"
+            + " 'parts' column (or image/audio/video), found columns " + columns);
+      }
+      Column[] all = columns.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new);
+      return df.select(input_file_name().as("source"), to_json(struct(all)).as("record"));
+    }
+    return spark.read().text(path)
+        .filter(trim(col("value")).notEqual(""))
+        .select(input_file_name().as("source"), col("value").as("record"));
+  }
+
+  /** Decides the format from the file name, or from the first data file of a directory. */
+  public static Format detect(String path, Configuration conf) throws IOException {
+    Path p = new Path(path);
+    FileSystem fs = p.getFileSystem(conf);
+    FileStatus[] matches = fs.globStatus(p);
+    if (matches == null || matches.length == 0) {
+      throw new FileNotFoundException("input " + path + ": no such file or directory");
+    }
+    for (FileStatus m : matches) {
+      FileStatus[] files = m.isDirectory() ? fs.listStatus(m.getPath()) : new FileStatus[] {m};
+      for (FileStatus f : files) {
+        String name = f.getPath().getName().toLowerCase(Locale.ROOT);
+        if (f.isDirectory() || name.startsWith("_") || name.startsWith(".")) {
+          continue;
+        }
+        if (name.endsWith(".parquet")) {
+          return Format.PARQUET;
+        }
+        if (name.endsWith(".jsonl") || name.endsWith(".json") || name.endsWith(".jsonl.gz")
+            || name.endsWith(".json.gz")) {
+          return Format.JSONL;
+        }
+        throw new IllegalArgumentException("input " + f.getPath() + ": unknown format (expected"
+            + " .jsonl, .json or .parquet)");
+      }
+    }
+    throw new IllegalArgumentException("input " + path + ": contains no data files");
+  }
+}

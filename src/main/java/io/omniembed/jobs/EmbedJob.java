@@ -1,0 +1,169 @@
+package io.omniembed.jobs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omniembed.io.EmbedPartition;
+import io.omniembed.io.HadoopConf;
+import io.omniembed.io.HadoopFiles;
+import io.omniembed.io.ItemSource;
+import io.omniembed.model.ModelSpec;
+import io.omniembed.model.Models;
+import io.omniembed.model.TextEmbedder;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code embed}: items (JSONL or Parquet) in, Parquet vectors out. */
+@Command(name = "embed", mixinStandardHelpOptions = true,
+    description = {"Embed items (JSONL or Parquet, any Hadoop path) into Parquet vectors.",
+        "Writes OUT/part-NNNNN.parquet (id, embedding array<float>, L2-normalised; model id, hash,"
+            + " dim and normalisation in the file metadata), OUT/_errors/*.jsonl for rows that"
+            + " could not be embedded (id, source, reason), and OUT/_summary.json."})
+public final class EmbedJob implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbedJob.class);
+
+  @Option(names = "--model", required = true, paramLabel = "M",
+      description = "Checkpoint directory or pretrained:all-MiniLM-L6-v2.")
+  String model;
+
+  @Option(names = "--input", required = true, paramLabel = "PATH",
+      description = "JSONL or Parquet file, directory or glob.")
+  String input;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
+  String out;
+
+  @Option(names = "--dim", paramLabel = "K", defaultValue = "0",
+      description = "Keep the first K dimensions, re-normalised (Matryoshka). Default: all.")
+  int dim;
+
+  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32",
+      description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--partitions", paramLabel = "P", defaultValue = "0",
+      description = "Input partitions (one output file each). Default: at least 2 per core.")
+  int partitions;
+
+  @Mixin
+  SparkOptions spark;
+
+  @Override
+  public Integer call() throws Exception {
+    ModelSpec spec = ModelSpec.parse(model);
+    if (spec instanceof ModelSpec.Bm25 || spec instanceof ModelSpec.Onnx
+        || spec instanceof ModelSpec.Random) {
+      throw new IllegalArgumentException("embed --model takes a checkpoint directory or pretrained:"
+          + "all-MiniLM-L6-v2, not " + model);
+    }
+    if (batchSize <= 0) {
+      throw new IllegalArgumentException("--batch-size must be > 0, got " + batchSize);
+    }
+    SparkSession session = spark.session("embed");
+    Configuration conf = session.sparkContext().hadoopConfiguration();
+    checkOutput(out, conf);
+    Dataset<Row> rows = ItemSource.read(session, input);
+    // Load once on the driver: a bad --model or --dim fails here with one clear line instead of
+    // in every task.
+    TextEmbedder embedder = Models.embedder(model, conf, 1);
+    int outDim = dim > 0 ? dim : embedder.dim();
+    if (outDim > embedder.dim()) {
+      throw new IllegalArgumentException("--dim " + dim + " exceeds the " + embedder.dim()
+          + " dimensions of model " + model);
+    }
+    int wanted = partitions > 0 ? partitions : 2 * session.sparkContext().defaultParallelism();
+    if (partitions > 0 || rows.rdd().getNumPartitions() < wanted) {
+      rows = rows.repartition(wanted);
+    }
+    long total = rows.count();
+    LOG.info("embed: {} records from {} in {} partitions, model {} ({} dims kept)", total, input,
+        rows.rdd().getNumPartitions(), model, outDim);
+
+    EmbedPartition.Settings settings = new EmbedPartition.Settings(model, outDim, batchSize,
+        64 * batchSize, Math.max(1, Runtime.getRuntime().availableProcessors()), out,
+        new HadoopConf(conf));
+    LongAccumulator done = session.sparkContext().longAccumulator("embedded");
+    long start = System.nanoTime();
+    List<EmbedPartition.Summary> summaries;
+    try (Progress p = new Progress(LOG, "embed", total, done::value, 10)) {
+      summaries = rows.mapPartitions((MapPartitionsFunction<Row, EmbedPartition.Summary>) it ->
+              one(EmbedPartition.run(TaskContext.getPartitionId(), TaskContext.get().attemptNumber(),
+                  it, settings), done), Encoders.javaSerialization(EmbedPartition.Summary.class))
+          .collectAsList();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    long embedded = summaries.stream().mapToLong(EmbedPartition.Summary::embedded).sum();
+    long failed = summaries.stream().mapToLong(EmbedPartition.Summary::failed).sum();
+    long truncated = summaries.stream().mapToLong(EmbedPartition.Summary::truncated).sum();
+    long tokens = summaries.stream().mapToLong(EmbedPartition.Summary::tokens).sum();
+    FileSystem fs = new Path(out).getFileSystem(conf);
+    fs.delete(new Path(out, "_temporary"), true);
+    writeSummary(conf, embedder, outDim, total, embedded, failed, truncated, tokens, seconds);
+    fs.create(new Path(out, "_SUCCESS"), true).close();
+    System.out.printf("embed: %d embedded, %d failed (see %s/_errors), %d truncated to %d tokens;"
+            + " %.1f s, %.1f items/s -> %s%n", embedded, failed, out, truncated,
+        embedder.maxLength(), seconds, embedded / seconds, out);
+    if (embedded + failed != total) {
+      throw new IllegalStateException("embed: " + total + " records read but " + (embedded + failed)
+          + " accounted for");
+    }
+    return 0;
+  }
+
+  private static Iterator<EmbedPartition.Summary> one(EmbedPartition.Summary s,
+      LongAccumulator done) {
+    done.add(s.embedded() + s.failed());
+    return Collections.singletonList(s).iterator();
+  }
+
+  private void writeSummary(Configuration conf, TextEmbedder embedder, int outDim, long total,
+      long embedded, long failed, long truncated, long tokens, double seconds) throws Exception {
+    ObjectNode s = new ObjectMapper().createObjectNode();
+    s.put("input", input);
+    s.put("model_id", embedder.modelId());
+    s.put("model_hash", embedder.modelHash());
+    s.put("dim", outDim);
+    s.put("normalization", "l2");
+    s.put("records", total);
+    s.put("embedded", embedded);
+    s.put("failed", failed);
+    s.put("truncated", truncated);
+    s.put("max_tokens", embedder.maxLength());
+    s.put("tokens", tokens);
+    s.put("seconds", seconds);
+    s.put("items_per_second", embedded / seconds);
+    HadoopFiles.writeString(HadoopFiles.child(out, "_summary.json"),
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(s), conf);
+  }
+
+  /** Refuses to mix two runs' files in one output directory. */
+  static void checkOutput(String out, Configuration conf) throws java.io.IOException {
+    Path p = new Path(out);
+    FileSystem fs = p.getFileSystem(conf);
+    if (fs.exists(p)) {
+      FileStatus[] existing = fs.listStatus(p);
+      if (existing.length > 0) {
+        throw new IllegalArgumentException("output " + out + " already exists and is not empty;"
+            + " remove it or choose another --out");
+      }
+    }
+  }
+}
