@@ -104,7 +104,11 @@ public record ModelConfig(
 
   /** Parses HOCON text, naming {@code origin} in errors. */
   public static ModelConfig parse(String hocon, String origin) {
-    return fromConfig(ConfigFactory.parseString(hocon), origin);
+    try {
+      return fromConfig(ConfigFactory.parseString(hocon), origin);
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new IllegalArgumentException(origin + ": " + e.getMessage(), e);
+    }
   }
 
   static ModelConfig fromConfig(Config c, String origin) {

@@ -47,6 +47,11 @@ public final class EmbedPartition {
   public static Summary run(int partition, int attempt, Iterator<Row> rows, Settings s) {
     long start = System.nanoTime();
     Configuration conf = s.hadoopConf().get();
+    try {
+      HadoopFiles.fs(s.outDir(), conf);   // output without .crc side files
+    } catch (IOException e) {
+      throw new UncheckedIOException("embed: cannot open " + s.outDir() + ": " + e.getMessage(), e);
+    }
     TextEmbedder embedder = Models.embedder(s.model(), conf, s.onnxThreads());
     int dim = s.dim() > 0 ? s.dim() : embedder.dim();
     String unit = String.format("part-%05d", partition);
@@ -125,7 +130,7 @@ public final class EmbedPartition {
   private static void commit(String from, String to, Configuration conf) throws IOException {
     Path src = new Path(from);
     Path dst = new Path(to);
-    FileSystem fs = dst.getFileSystem(conf);
+    FileSystem fs = HadoopFiles.fs(to, conf);
     fs.mkdirs(dst.getParent());
     if (fs.exists(dst)) {
       fs.delete(dst, false);   // an earlier attempt of this task committed; this one replaces it

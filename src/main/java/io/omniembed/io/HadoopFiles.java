@@ -16,8 +16,16 @@ public final class HadoopFiles {
 
   private HadoopFiles() {}
 
+  /**
+   * The filesystem of {@code path}. Hadoop's client-side {@code .crc} side files are switched off:
+   * what this project writes carries its own integrity checks (checkpoint SHA-256, Parquet page
+   * checksums), and stray {@code .crc} files only clutter output directories.
+   */
   public static FileSystem fs(String path, Configuration conf) throws IOException {
-    return new Path(path).getFileSystem(conf);
+    FileSystem fs = new Path(path).getFileSystem(conf);
+    fs.setVerifyChecksum(false);
+    fs.setWriteChecksum(false);
+    return fs;
   }
 
   public static boolean exists(String path, Configuration conf) throws IOException {
@@ -26,7 +34,7 @@ public final class HadoopFiles {
 
   public static byte[] readBytes(String path, Configuration conf) throws IOException {
     Path p = new Path(path);
-    try (InputStream in = p.getFileSystem(conf).open(p)) {
+    try (InputStream in = fs(path, conf).open(p)) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       in.transferTo(out);
       return out.toByteArray();
@@ -41,7 +49,7 @@ public final class HadoopFiles {
 
   public static void writeBytes(String path, byte[] data, Configuration conf) throws IOException {
     Path p = new Path(path);
-    try (FSDataOutputStream out = p.getFileSystem(conf).create(p, true)) {
+    try (FSDataOutputStream out = fs(path, conf).create(p, true)) {
       out.write(data);
     }
   }
@@ -53,7 +61,7 @@ public final class HadoopFiles {
 
   public static OutputStream create(String path, Configuration conf) throws IOException {
     Path p = new Path(path);
-    return p.getFileSystem(conf).create(p, true);
+    return fs(path, conf).create(p, true);
   }
 
   /** Joins a directory and a child name without touching the filesystem. */

@@ -53,7 +53,7 @@ public final class Checkpoint {
     float[] params = encoder.store().toFloatArray();
     byte[] bytes = toBytes(params);
     Path target = new Path(dir);
-    FileSystem fs = target.getFileSystem(conf);
+    FileSystem fs = HadoopFiles.fs(dir, conf);
     Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-"
         + Long.toHexString(System.nanoTime()));
     fs.mkdirs(tmp);
