@@ -1,0 +1,5 @@
+/**
+ * Benchmarks that print their figures ({@code RESULT ...} lines) for docs/benchmarks.md; run them
+ * through {@code jobs/bench/*.sh}, beside the PyTorch and ONNX Runtime peers, in one run.
+ */
+package io.omniembed.bench;
