@@ -37,15 +37,18 @@ public final class LayerNorm {
     long n = x.size(0);
     long h = x.size(1);
     INDArray xhat = ws.view("xhat", n, h);
-    INDArray mean = x.mean(true, 1);                         // [N, 1]
-    xhat.assign(x).subiColumnVector(mean);
+    INDArray mean = ws.view("mean", n, 1);
+    RowOps.sumColumns(x, mean, 1.0 / h);
+    xhat.assign(x);
+    RowOps.addColumn(mean, xhat, -1.0);                      // x − mean
     INDArray rstd = xhat.norm2(true, 1);                     // [N, 1] = sqrt(Σ xc²)
     rstd.muli(rstd).divi(h).addi(eps);
     Transforms.sqrt(rstd, false).rdivi(1.0);                 // 1 / sqrt(var + ε)
     xhat.muliColumnVector(rstd);
     ws.keep("rstd", rstd);
     ws.keep("xhat", xhat);
-    y.assign(xhat).muliRowVector(gamma).addiRowVector(beta);
+    y.assign(xhat).muliRowVector(gamma);
+    RowOps.broadcastRow(beta, y, 1.0);
   }
 
   /** dy [N, H] → dx [N, H] (dx must not alias dy); accumulates dγ, dβ. */
@@ -56,13 +59,17 @@ public final class LayerNorm {
     long h = dy.size(1);
     INDArray tmp = ws.view("tmp", n, h);
     tmp.assign(dy).muli(xhat);
-    dgamma.addi(tmp.sum(0));
-    dbeta.addi(dy.sum(0));
+    RowOps.sumRows(tmp, dgamma, 1.0);
+    RowOps.sumRows(dy, dbeta, 1.0);
     dx.assign(dy).muliRowVector(gamma);                      // g = dy·γ
-    INDArray meanG = dx.mean(true, 1);                       // [N, 1]
+    INDArray meanG = ws.view("meanG", n, 1);
+    RowOps.sumColumns(dx, meanG, 1.0 / h);
     tmp.assign(dx).muli(xhat);
-    INDArray meanGx = tmp.mean(true, 1);                     // [N, 1]
+    INDArray meanGx = ws.view("meanGx", n, 1);
+    RowOps.sumColumns(tmp, meanGx, 1.0 / h);
     tmp.assign(xhat).muliColumnVector(meanGx);
-    dx.subi(tmp).subiColumnVector(meanG).muliColumnVector(rstd);
+    dx.subi(tmp);
+    RowOps.addColumn(meanG, dx, -1.0);
+    dx.muliColumnVector(rstd);
   }
 }

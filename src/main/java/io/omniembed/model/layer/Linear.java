@@ -39,14 +39,14 @@ public final class Linear {
 
   /** x [N, in] → y [N, out]. */
   public void forward(INDArray x, INDArray y) {
-    Nd4j.gemm(x, w, y, false, false, 1.0, 0.0);
-    y.addiRowVector(b);
+    RowOps.broadcastRow(b, y, 0.0);                          // y = 1·bᵀ, then y += x·W
+    Nd4j.gemm(x, w, y, false, false, 1.0, 1.0);
   }
 
   /** Accumulates dW, db from x [N, in] and dy [N, out]; writes dx [N, in] unless it is null. */
   public void backward(INDArray x, INDArray dy, INDArray dx) {
     Nd4j.gemm(x, dy, dw, true, false, 1.0, 1.0);
-    db.addi(dy.sum(0));
+    RowOps.sumRows(dy, db, 1.0);
     if (dx != null) {
       Nd4j.gemm(dy, w, dx, false, true, 1.0, 0.0);
     }

@@ -5,7 +5,6 @@ import io.omniembed.model.Workspace;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -53,9 +52,12 @@ public final class TokenEmbeddings {
     INDArray byType = ws.view("types", (long) batch * len, hidden);
     Nd4j.pullRows(modalities, byType, 1, types);
     x.addi(byType);
-    INDArray x3 = x.reshape('c', batch, len, hidden);
+    // Positions 0..L−1 are one contiguous block of the table: add it to every sequence at once,
+    // viewing x as [B, L·H]. (Never reshape('c', n) with one dimension: Java picks
+    // reshape(long rows, long cols) and makes it [99, n].)
     INDArray pos = positions.get(NDArrayIndex.interval(0, len), NDArrayIndex.all());
-    Nd4j.exec(new BroadcastAddOp(x3, pos, x3, 1, 2));
+    RowOps.broadcastRow(pos.reshape(new long[] {(long) len * hidden}), x.reshape('c', batch,
+        (long) len * hidden), 1.0);
     norm.forward(x, x, ws.child("ln"));
     ws.keep("ids", Nd4j.createFromArray(ids));
     ws.keep("types", Nd4j.createFromArray(types));
@@ -66,8 +68,9 @@ public final class TokenEmbeddings {
     long hidden = dx.size(1);
     INDArray de = ws.view("de", dx.shape());
     norm.backward(dx, de, ws.child("ln"));
-    dPositions.get(NDArrayIndex.interval(0, len), NDArrayIndex.all())
-        .addi(de.reshape('c', batch, len, hidden).sum(0));
+    RowOps.sumRows(de.reshape('c', batch, (long) len * hidden),
+        dPositions.get(NDArrayIndex.interval(0, len), NDArrayIndex.all())
+            .reshape(new long[] {(long) len * hidden}), 1.0);
     scatterAdd(de, ws.kept("ids").toIntVector(), tokenSlot, (int) hidden);
     scatterAdd(de, ws.kept("types").toIntVector(), modalitySlot, (int) hidden);
   }
