@@ -1,0 +1,101 @@
+package io.omniembed.model.layer;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Fused element-wise kernels over float32 buffers, in plain Java on a few threads. A chain of ND4J
+ * ops makes one pass over memory per op (GELU's forward is six, its backward eight), and ND4J's
+ * erf and exp are slow; one fused pass that reads each input once and writes each output once is
+ * 3–5× faster on the feed-forward activations, the largest tensors of a step.
+ *
+ * <p>Arrays must be contiguous ('c' order, element-wise stride 1), which every {@link
+ * io.omniembed.model.Workspace} view is.
+ */
+final class Elementwise {
+
+  /** Elements moved per bulk copy: small enough to stay in L2, large enough to amortise. */
+  private static final int CHUNK = 8192;
+  private static final int THREADS = Math.max(1, Nd4j.getEnvironment().maxThreads());
+  private static final ExecutorService POOL = Executors.newFixedThreadPool(THREADS, r -> {
+    Thread t = new Thread(r, "omniembed-elementwise");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** A kernel over {@code len} elements: inputs in {@code in[k][0..len)}, outputs in {@code out}. */
+  interface Kernel {
+    void apply(float[][] in, float[][] out, int len);
+  }
+
+  private Elementwise() {}
+
+  static boolean supports(INDArray... arrays) {
+    for (INDArray a : arrays) {
+      if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || a.elementWiseStride() != 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Runs {@code kernel} over all elements of equally sized {@code inputs} into {@code outputs}. */
+  static void map(INDArray[] inputs, INDArray[] outputs, Kernel kernel) {
+    long n = inputs[0].length();
+    int parts = n < 4L * CHUNK ? 1 : THREADS;
+    long per = (n + parts - 1) / parts;
+    List<Future<?>> futures = new ArrayList<>();
+    for (int p = 1; p < parts; p++) {
+      long from = p * per;
+      long to = Math.min(n, from + per);
+      futures.add(POOL.submit(() -> range(inputs, outputs, kernel, from, to)));
+    }
+    range(inputs, outputs, kernel, 0, Math.min(n, per));
+    for (Future<?> f : futures) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException(e.getCause());
+      }
+    }
+  }
+
+  private static void range(INDArray[] inputs, INDArray[] outputs, Kernel kernel, long from,
+      long to) {
+    FloatBuffer[] inBuf = new FloatBuffer[inputs.length];
+    FloatBuffer[] outBuf = new FloatBuffer[outputs.length];
+    long[] inOff = new long[inputs.length];
+    long[] outOff = new long[outputs.length];
+    for (int i = 0; i < inputs.length; i++) {
+      inBuf[i] = inputs[i].data().asNioFloat();
+      inOff[i] = inputs[i].offset();
+    }
+    for (int i = 0; i < outputs.length; i++) {
+      outBuf[i] = outputs[i].data().asNioFloat();
+      outOff[i] = outputs[i].offset();
+    }
+    float[][] in = new float[inputs.length][CHUNK];
+    float[][] out = new float[outputs.length][CHUNK];
+    for (long start = from; start < to; start += CHUNK) {
+      int len = (int) Math.min(CHUNK, to - start);
+      for (int i = 0; i < in.length; i++) {
+        inBuf[i].get((int) (inOff[i] + start), in[i], 0, len);
+      }
+      kernel.apply(in, out, len);
+      for (int i = 0; i < out.length; i++) {
+        outBuf[i].put((int) (outOff[i] + start), out[i], 0, len);
+      }
+    }
+  }
+}
