@@ -37,8 +37,8 @@ public final class DenseRetrieval {
       implements Serializable {}
 
   /** What each task needs. */
-  public record Settings(String model, int dim, int batchSize, int onnxThreads, int k,
-      HadoopConf hadoopConf) implements Serializable {}
+  public record Settings(String model, int dim, int batchSize, int maxLength, int onnxThreads,
+      int k, HadoopConf hadoopConf) implements Serializable {}
 
   private DenseRetrieval() {}
 
@@ -90,7 +90,7 @@ public final class DenseRetrieval {
         return new ItemEmbedding.Input(r.getString(0), ItemParser.parse(r.getString(1)));
       }
     };
-    new ItemEmbedding(embedder, s.batchSize(), s.dim(), 64 * s.batchSize()).run(inputs,
+    new ItemEmbedding(embedder, s.batchSize(), s.dim(), 64 * s.batchSize(), s.maxLength()).run(inputs,
         new ItemEmbedding.Sink() {
           @Override
           public void embedded(ItemEmbedding.Embedded e) {

@@ -35,8 +35,8 @@ public final class EmbedPartition {
   private static final long LOG_EVERY_NANOS = 30_000_000_000L;
 
   /** What every task needs; serialised into the task closure. */
-  public record Settings(String model, int dim, int batchSize, int window, int onnxThreads,
-      String outDir, HadoopConf hadoopConf) implements Serializable {}
+  public record Settings(String model, int dim, int batchSize, int window, int maxLength,
+      int onnxThreads, String outDir, HadoopConf hadoopConf) implements Serializable {}
 
   /** Counts of one committed unit. */
   public record Summary(int partition, long embedded, long failed, long truncated, long tokens,
@@ -82,7 +82,7 @@ public final class EmbedPartition {
         }
       };
       long[] lastLog = {start};
-      new ItemEmbedding(embedder, s.batchSize(), dim, s.window()).run(inputs,
+      new ItemEmbedding(embedder, s.batchSize(), dim, s.window(), s.maxLength()).run(inputs,
           new ItemEmbedding.Sink() {
             @Override
             public void embedded(ItemEmbedding.Embedded e) {

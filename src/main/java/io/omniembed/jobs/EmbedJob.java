@@ -6,6 +6,7 @@ import io.omniembed.io.EmbedPartition;
 import io.omniembed.io.HadoopConf;
 import io.omniembed.io.HadoopFiles;
 import io.omniembed.io.ItemSource;
+import io.omniembed.model.ItemEmbedding;
 import io.omniembed.model.ModelSpec;
 import io.omniembed.model.Models;
 import io.omniembed.model.TextEmbedder;
@@ -63,6 +64,11 @@ public final class EmbedJob implements Callable<Integer> {
       description = "Input partitions (one output file each). Default: at least 2 per core.")
   int partitions;
 
+  @Option(names = "--max-length", paramLabel = "T", defaultValue = "0",
+      description = "Tokens kept per text ([CLS] and [SEP] included); longer texts are truncated"
+          + " and counted. Default: the model's (256 for all-MiniLM-L6-v2).")
+  int maxLength;
+
   @Mixin
   SparkOptions spark;
 
@@ -89,6 +95,7 @@ public final class EmbedJob implements Callable<Integer> {
       throw new IllegalArgumentException("--dim " + dim + " exceeds the " + embedder.dim()
           + " dimensions of model " + model);
     }
+    int tokens = ItemEmbedding.resolveMaxLength(embedder, maxLength);
     int wanted = partitions > 0 ? partitions : 2 * session.sparkContext().defaultParallelism();
     if (partitions > 0 || rows.rdd().getNumPartitions() < wanted) {
       rows = rows.repartition(wanted);
@@ -98,7 +105,7 @@ public final class EmbedJob implements Callable<Integer> {
         rows.rdd().getNumPartitions(), model, outDim);
 
     EmbedPartition.Settings settings = new EmbedPartition.Settings(model, outDim, batchSize,
-        64 * batchSize, Math.max(1, Runtime.getRuntime().availableProcessors()), out,
+        64 * batchSize, tokens, Math.max(1, Runtime.getRuntime().availableProcessors()), out,
         new HadoopConf(conf));
     LongAccumulator done = session.sparkContext().longAccumulator("embedded");
     long start = System.nanoTime();
@@ -113,14 +120,15 @@ public final class EmbedJob implements Callable<Integer> {
     long embedded = summaries.stream().mapToLong(EmbedPartition.Summary::embedded).sum();
     long failed = summaries.stream().mapToLong(EmbedPartition.Summary::failed).sum();
     long truncated = summaries.stream().mapToLong(EmbedPartition.Summary::truncated).sum();
-    long tokens = summaries.stream().mapToLong(EmbedPartition.Summary::tokens).sum();
+    long tokenCount = summaries.stream().mapToLong(EmbedPartition.Summary::tokens).sum();
     FileSystem fs = new Path(out).getFileSystem(conf);
     fs.delete(new Path(out, "_temporary"), true);
-    writeSummary(conf, embedder, outDim, total, embedded, failed, truncated, tokens, seconds);
+    writeSummary(conf, embedder, outDim, tokens, total, embedded, failed, truncated, tokenCount,
+        seconds);
     fs.create(new Path(out, "_SUCCESS"), true).close();
     System.out.printf("embed: %d embedded, %d failed (see %s/_errors), %d truncated to %d tokens;"
             + " %.1f s, %.1f items/s -> %s%n", embedded, failed, out, truncated,
-        embedder.maxLength(), seconds, embedded / seconds, out);
+        tokens, seconds, embedded / seconds, out);
     if (embedded + failed != total) {
       throw new IllegalStateException("embed: " + total + " records read but " + (embedded + failed)
           + " accounted for");
@@ -134,8 +142,9 @@ public final class EmbedJob implements Callable<Integer> {
     return Collections.singletonList(s).iterator();
   }
 
-  private void writeSummary(Configuration conf, TextEmbedder embedder, int outDim, long total,
-      long embedded, long failed, long truncated, long tokens, double seconds) throws Exception {
+  private void writeSummary(Configuration conf, TextEmbedder embedder, int outDim, int maxTokens,
+      long total, long embedded, long failed, long truncated, long tokens, double seconds)
+      throws Exception {
     ObjectNode s = new ObjectMapper().createObjectNode();
     s.put("input", input);
     s.put("model_id", embedder.modelId());
@@ -146,7 +155,7 @@ public final class EmbedJob implements Callable<Integer> {
     s.put("embedded", embedded);
     s.put("failed", failed);
     s.put("truncated", truncated);
-    s.put("max_tokens", embedder.maxLength());
+    s.put("max_tokens", maxTokens);
     s.put("tokens", tokens);
     s.put("seconds", seconds);
     s.put("items_per_second", embedded / seconds);

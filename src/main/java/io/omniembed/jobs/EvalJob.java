@@ -62,6 +62,10 @@ public final class EvalJob implements Callable<Integer> {
       description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
+  @Option(names = "--max-length", paramLabel = "T", defaultValue = "0",
+      description = "Tokens kept per text ([CLS] and [SEP] included). Default: the model's.")
+  int maxLength;
+
   @Mixin
   SparkOptions spark;
 
@@ -94,10 +98,15 @@ public final class EvalJob implements Callable<Integer> {
       int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
       TextEmbedder embedder = Models.embedder(model, conf, threads);
       usedDim = dim > 0 ? dim : embedder.dim();
+      if (usedDim > embedder.dim()) {
+        throw new IllegalArgumentException("--dim " + dim + " exceeds the " + embedder.dim()
+            + " dimensions of model " + model);
+      }
+      ItemEmbedding.resolveMaxLength(embedder, maxLength);
       List<String> ids = new ArrayList<>();
       float[][] vectors = embedQueries(embedder, bench.queries(), usedDim, ids);
       hits = DenseRetrieval.search(session, bench.corpus(), ids, vectors,
-          new DenseRetrieval.Settings(model, usedDim, batchSize, threads, K,
+          new DenseRetrieval.Settings(model, usedDim, batchSize, maxLength, threads, K,
               new HadoopConf(conf)));
       hash = embedder.modelHash();
     }
@@ -120,7 +129,7 @@ public final class EvalJob implements Callable<Integer> {
         .map(q -> new ItemEmbedding.Input(Benchmark.QUERIES,
             (ItemParser.Result) new ItemParser.Ok(q)))
         .iterator();
-    new ItemEmbedding(embedder, batchSize, d, 64 * batchSize).run(inputs,
+    new ItemEmbedding(embedder, batchSize, d, 64 * batchSize, maxLength).run(inputs,
         new ItemEmbedding.Sink() {
           @Override
           public void embedded(ItemEmbedding.Embedded e) {

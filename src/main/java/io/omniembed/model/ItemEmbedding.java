@@ -34,13 +34,15 @@ public final class ItemEmbedding {
   private final int batchSize;
   private final int dim;
   private final int window;
+  private final int maxLength;
 
   /**
    * @param batchSize sequences per forward pass
    * @param dim       output dimension (≤ the model's; smaller re-normalises a prefix)
    * @param window    items sorted together by length; bounds memory, larger pads less
+   * @param maxLength tokens kept per text, 0 for the model's default
    */
-  public ItemEmbedding(TextEmbedder embedder, int batchSize, int dim, int window) {
+  public ItemEmbedding(TextEmbedder embedder, int batchSize, int dim, int window, int maxLength) {
     if (batchSize <= 0) {
       throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
     }
@@ -52,6 +54,19 @@ public final class ItemEmbedding {
     this.batchSize = batchSize;
     this.dim = dim;
     this.window = Math.max(window, batchSize);
+    this.maxLength = resolveMaxLength(embedder, maxLength);
+  }
+
+  /** {@code requested} if the model can take it, the model's default for 0. */
+  public static int resolveMaxLength(TextEmbedder embedder, int requested) {
+    if (requested == 0) {
+      return embedder.maxLength();
+    }
+    if (requested < 2 || requested > embedder.maxPositions()) {
+      throw new IllegalArgumentException("--max-length " + requested + " is outside 2.."
+          + embedder.maxPositions() + ", the positions of model " + embedder.modelId());
+    }
+    return requested;
   }
 
   public void run(Iterator<Input> inputs, Sink sink) {
@@ -72,7 +87,7 @@ public final class ItemEmbedding {
       }
       TextTokenizer.Tokens tokens;
       try {
-        tokens = embedder.tokenizer().encode(item.joinedText(), embedder.maxLength());
+        tokens = embedder.tokenizer().encode(item.joinedText(), maxLength);
       } catch (RuntimeException e) {
         sink.failed(new Failed(item.id(), in.source(), "tokenizer failed: " + e.getMessage()));
         continue;

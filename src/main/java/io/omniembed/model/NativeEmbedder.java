@@ -45,6 +45,11 @@ public final class NativeEmbedder implements TextEmbedder {
   }
 
   @Override
+  public int maxPositions() {
+    return encoder.config().maxPositions();
+  }
+
+  @Override
   public TextTokenizer tokenizer() {
     return tokenizer;
   }

@@ -63,6 +63,11 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
   }
 
   @Override
+  public int maxPositions() {
+    return 512;
+  }
+
+  @Override
   public TextTokenizer tokenizer() {
     return tokenizer;
   }

@@ -22,8 +22,11 @@ public interface TextEmbedder {
   /** Full output dimension. */
   int dim();
 
-  /** Largest number of tokens per text, [CLS] and [SEP] included. */
+  /** Default number of tokens kept per text, [CLS] and [SEP] included. */
   int maxLength();
+
+  /** The longest sequence the model can take at all (its position table). */
+  int maxPositions();
 
   TextTokenizer tokenizer();
 

@@ -108,8 +108,11 @@ class EmbedJobTest {
     }
     Path out = dir.resolve("out");
     JobRunner.Result r = JobRunner.run("embed", "--model", MODEL, "--input", parquet.toString(),
-        "--out", out.toString(), "--dim", "64", "--master", "local[2]");
+        "--out", out.toString(), "--dim", "64", "--max-length", "3", "--master", "local[2]");
     assertEquals(0, r.exitCode(), r.err());
+    JsonNode summary = new ObjectMapper().readTree(out.resolve("_summary.json").toFile());
+    assertEquals(2, summary.get("truncated").asInt(), "two-word texts cut to 3 tokens");
+    assertEquals(3, summary.get("max_tokens").asInt());
     Map<String, float[]> vectors = readWithSpark(out);
     assertEquals(2, vectors.size());
     for (float[] v : vectors.values()) {
@@ -150,6 +153,11 @@ class EmbedJobTest {
     assertEquals(1, exists.exitCode());
     assertEquals("omniembed embed: error: output " + dir.resolve("o4") + " already exists and is"
         + " not empty; remove it or choose another --out", exists.err());
+
+    JobRunner.Result longer = JobRunner.run("embed", "--model", MODEL, "--input",
+        input.toString(), "--out", dir.resolve("o6").toString(), "--max-length", "600");
+    assertEquals("omniembed embed: error: --max-length 600 is outside 2..512, the positions of"
+        + " model " + MODEL, longer.err());
 
     JobRunner.Result bm25 = JobRunner.run("embed", "--model", "bm25", "--input",
         input.toString(), "--out", dir.resolve("o5").toString());
