@@ -1,0 +1,6 @@
+/**
+ * Training losses, one per file, each opening with its formula, its paper and the inputs it
+ * expects. Losses work on embeddings (plain arrays, no Spark, no encoder) and return their
+ * gradient with respect to those embeddings, which the encoder then back-propagates.
+ */
+package io.omniembed.loss;
