@@ -38,11 +38,7 @@ public final class ItemSource {
   private ItemSource() {}
 
   public static Dataset<Row> read(SparkSession spark, String path) throws IOException {
-    Configuration conf = spark.sparkContext().hadoopConfiguration();
-    Format format = detect(path, conf);
-    if (format == Format.PARQUET) {
-      Dataset<Row> df = spark.read().parquet(path);
-      List<String> columns = Arrays.asList(df.columns());
+    return records(spark, path, columns -> {
       if (!columns.contains("id") && !columns.contains("_id")) {
         throw new IllegalArgumentException("input " + path + ": Parquet rows need an 'id' column,"
             + " found columns " + columns);
@@ -51,6 +47,21 @@ public final class ItemSource {
         throw new IllegalArgumentException("input " + path + ": Parquet rows need a 'text' or"
             + " 'parts' column (or image/audio/video), found columns " + columns);
       }
+    });
+  }
+
+  /**
+   * Rows {@code (source, record)} of any JSONL or Parquet records; {@code checkColumns} validates
+   * a Parquet schema's column names before any work.
+   */
+  public static Dataset<Row> records(SparkSession spark, String path,
+      java.util.function.Consumer<List<String>> checkColumns) throws IOException {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Format format = detect(path, conf);
+    if (format == Format.PARQUET) {
+      Dataset<Row> df = spark.read().parquet(path);
+      List<String> columns = Arrays.asList(df.columns());
+      checkColumns.accept(columns);
       Column[] all = columns.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new);
       return df.select(input_file_name().as("source"), to_json(struct(all)).as("record"));
     }

@@ -50,6 +50,15 @@ public final class Checkpoint {
   /** Writes {@code encoder} to {@code dir}; the files appear under {@code dir} when all exist. */
   public static void save(Encoder encoder, byte[] tokenizerJson, String modelId, String dir,
       Configuration conf) throws IOException {
+    save(encoder, tokenizerJson, modelId, dir, Map.of(), conf);
+  }
+
+  /**
+   * As {@link #save(Encoder, byte[], String, String, Configuration)}, with {@code extraFiles}
+   * (training state) written into the directory before it appears.
+   */
+  public static void save(Encoder encoder, byte[] tokenizerJson, String modelId, String dir,
+      Map<String, byte[]> extraFiles, Configuration conf) throws IOException {
     float[] params = encoder.store().toFloatArray();
     byte[] bytes = toBytes(params);
     Path target = new Path(dir);
@@ -61,6 +70,9 @@ public final class Checkpoint {
         conf);
     HadoopFiles.writeBytes(new Path(tmp, TOKENIZER_FILE).toString(), tokenizerJson, conf);
     HadoopFiles.writeBytes(new Path(tmp, PARAMS_FILE).toString(), bytes, conf);
+    for (Map.Entry<String, byte[]> extra : extraFiles.entrySet()) {
+      HadoopFiles.writeBytes(new Path(tmp, extra.getKey()).toString(), extra.getValue(), conf);
+    }
     HadoopFiles.writeString(new Path(tmp, MANIFEST_FILE).toString(),
         manifest(encoder.store(), modelId, sha256(bytes)), conf);
     if (fs.exists(target)) {
@@ -166,19 +178,22 @@ public final class Checkpoint {
     return ConfigValueFactory.fromMap(m).render(ConfigRenderOptions.concise().setFormatted(true));
   }
 
-  private static byte[] toBytes(float[] values) {
+  /** float32 little-endian bytes of {@code values} (the parameter file format). */
+  public static byte[] toBytes(float[] values) {
     ByteBuffer bb = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     bb.asFloatBuffer().put(values);
     return bb.array();
   }
 
-  private static float[] toFloats(byte[] bytes) {
+  /** The inverse of {@link #toBytes}. */
+  public static float[] toFloats(byte[] bytes) {
     float[] values = new float[bytes.length / 4];
     ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
     return values;
   }
 
-  private static String sha256(byte[] bytes) {
+  /** Hex SHA-256 of {@code bytes}. */
+  public static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {

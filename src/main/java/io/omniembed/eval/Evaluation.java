@@ -1,0 +1,99 @@
+package io.omniembed.eval;
+
+import io.omniembed.data.Item;
+import io.omniembed.data.ItemParser;
+import io.omniembed.io.HadoopConf;
+import io.omniembed.model.ItemEmbedding;
+import io.omniembed.model.ModelSpec;
+import io.omniembed.model.Models;
+import io.omniembed.model.TextEmbedder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Runs one model over a loaded {@link Benchmark}: dense retrieval for embedding models, Lucene for
+ * {@code bm25}, then the metrics. Shared by {@code eval} and the greedy {@code soup}.
+ */
+public final class Evaluation {
+
+  /** Top-k kept per query: enough for Recall@100. */
+  public static final int K = 100;
+
+  /** Metrics and what produced them. */
+  public record Outcome(Map<String, Double> metrics, String modelHash, int dim) {}
+
+  private Evaluation() {}
+
+  public static Outcome run(SparkSession spark, Benchmark bench, String model, int dim,
+      int batchSize, int maxLength) throws java.io.IOException {
+    ModelSpec spec = ModelSpec.parse(model);
+    Map<String, List<TopK.Hit>> hits;
+    String hash;
+    int usedDim = 0;
+    if (spec instanceof ModelSpec.Bm25) {
+      if (dim > 0) {
+        throw new IllegalArgumentException("--dim does not apply to bm25");
+      }
+      List<Item> docs = new ArrayList<>();
+      for (Row r : bench.corpus().collectAsList()) {
+        docs.add(((ItemParser.Ok) ItemParser.parse(r.getString(1))).item());
+      }
+      try (Bm25Retriever bm25 = new Bm25Retriever(docs.iterator())) {
+        hits = bm25.search(bench.queries(), K);
+      }
+      hash = "lucene-" + org.apache.lucene.util.Version.LATEST;
+    } else {
+      int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+      var conf = spark.sparkContext().hadoopConfiguration();
+      TextEmbedder embedder = Models.embedder(model, conf, threads);
+      usedDim = dim > 0 ? dim : embedder.dim();
+      if (usedDim > embedder.dim()) {
+        throw new IllegalArgumentException("--dim " + dim + " exceeds the " + embedder.dim()
+            + " dimensions of model " + model);
+      }
+      ItemEmbedding.resolveMaxLength(embedder, maxLength);
+      List<String> ids = new ArrayList<>();
+      float[][] vectors = embedQueries(embedder, bench, usedDim, batchSize, maxLength, ids);
+      hits = DenseRetrieval.search(spark, bench.corpus(), ids, vectors,
+          new DenseRetrieval.Settings(model, usedDim, batchSize, maxLength, threads, K,
+              new HadoopConf(conf)));
+      hash = embedder.modelHash();
+    }
+    return new Outcome(RetrievalMetrics.evaluate(DenseRetrieval.ids(hits), bench.qrels()), hash,
+        usedDim);
+  }
+
+  private static float[][] embedQueries(TextEmbedder embedder, Benchmark bench, int dim,
+      int batchSize, int maxLength, List<String> idsOut) {
+    Map<String, float[]> byId = new HashMap<>();
+    Iterator<ItemEmbedding.Input> inputs = bench.queries().values().stream()
+        .map(q -> new ItemEmbedding.Input(Benchmark.QUERIES,
+            (ItemParser.Result) new ItemParser.Ok(q)))
+        .iterator();
+    new ItemEmbedding(embedder, batchSize, dim, 64 * batchSize, maxLength).run(inputs,
+        new ItemEmbedding.Sink() {
+          @Override
+          public void embedded(ItemEmbedding.Embedded e) {
+            byId.put(e.id(), e.vector());
+          }
+
+          @Override
+          public void failed(ItemEmbedding.Failed f) {
+            throw new IllegalArgumentException(bench.dir() + "/" + Benchmark.QUERIES + ": query '"
+                + f.id() + "' could not be embedded: " + f.reason());
+          }
+        });
+    float[][] out = new float[bench.queries().size()][];
+    int i = 0;
+    for (String id : bench.queries().keySet()) {
+      idsOut.add(id);
+      out[i++] = byId.get(id);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,107 @@
+package io.omniembed.jobs;
+
+import io.omniembed.eval.Benchmark;
+import io.omniembed.eval.Evaluation;
+import io.omniembed.io.HadoopFiles;
+import io.omniembed.model.Checkpoint;
+import io.omniembed.model.Soup;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code soup}: average the parameters of checkpoints of one architecture. */
+@Command(name = "soup", mixinStandardHelpOptions = true,
+    description = {"Average the parameters of several checkpoints of one architecture (a model"
+        + " soup).", "Uniform by default; with --greedy, checkpoints join in order of their"
+        + " NDCG@10 on --benchmark, each only if the soup's NDCG@10 does not drop."})
+public final class SoupJob implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SoupJob.class);
+
+  @Option(names = "--inputs", required = true, arity = "1..*", paramLabel = "CKPT",
+      description = "Checkpoint directories.")
+  List<String> inputs;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output checkpoint.")
+  String out;
+
+  @Option(names = "--greedy", description = "Greedy soup by NDCG@10 on --benchmark.")
+  boolean greedy;
+
+  @Option(names = "--benchmark", paramLabel = "DIR", description = "Held-out benchmark (BEIR).")
+  String benchmark;
+
+  @Mixin
+  SparkOptions spark;
+
+  @Override
+  public Integer call() throws Exception {
+    if (greedy && benchmark == null) {
+      throw new IllegalArgumentException("--greedy needs --benchmark DIR");
+    }
+    SparkSession session = spark.session("soup");
+    Configuration conf = session.sparkContext().hadoopConfiguration();
+    List<Checkpoint.Loaded> loaded = new ArrayList<>();
+    for (String in : inputs) {
+      try {
+        loaded.add(Checkpoint.load(in, conf));
+      } catch (java.io.FileNotFoundException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+    }
+    Soup.checkCompatible(inputs, loaded);
+    if (!greedy) {
+      Checkpoint.save(Soup.average(loaded), loaded.get(0).tokenizerJson(), "soup:" + inputs, out,
+          conf);
+      System.out.printf("soup: uniform average of %d checkpoints -> %s%n", inputs.size(), out);
+      return 0;
+    }
+    Benchmark bench = Benchmark.load(session, benchmark);
+    List<double[]> scored = new ArrayList<>();   // {index, ndcg}
+    for (int i = 0; i < inputs.size(); i++) {
+      double ndcg = ndcg(session, bench, inputs.get(i));
+      LOG.info("soup: {} NDCG@10 {}", inputs.get(i), String.format("%.4f", ndcg));
+      scored.add(new double[] {i, ndcg});
+    }
+    scored.sort(Comparator.comparingDouble((double[] a) -> a[1]).reversed());
+    List<Checkpoint.Loaded> chosen = new ArrayList<>(List.of(loaded.get((int) scored.get(0)[0])));
+    List<String> names = new ArrayList<>(List.of(inputs.get((int) scored.get(0)[0])));
+    double best = scored.get(0)[1];
+    String scratch = HadoopFiles.child(out + ".candidates", "c");
+    for (int k = 1; k < scored.size(); k++) {
+      int i = (int) scored.get(k)[0];
+      List<Checkpoint.Loaded> trial = new ArrayList<>(chosen);
+      trial.add(loaded.get(i));
+      String dir = scratch + k;
+      Checkpoint.save(Soup.average(trial), trial.get(0).tokenizerJson(), "soup-candidate", dir,
+          conf);
+      double ndcg = ndcg(session, bench, dir);
+      LOG.info("soup: + {} -> NDCG@10 {} (best {})", inputs.get(i), String.format("%.4f", ndcg),
+          String.format("%.4f", best));
+      if (ndcg >= best) {
+        chosen = trial;
+        names.add(inputs.get(i));
+        best = ndcg;
+      }
+    }
+    HadoopFiles.fs(out, conf).delete(new org.apache.hadoop.fs.Path(out + ".candidates"), true);
+    Checkpoint.save(Soup.average(chosen), chosen.get(0).tokenizerJson(), "greedy-soup:" + names,
+        out, conf);
+    System.out.printf("soup: greedy soup of %d of %d checkpoints %s, NDCG@10 %.4f -> %s%n",
+        chosen.size(), inputs.size(), names, best, out);
+    return 0;
+  }
+
+  private static double ndcg(SparkSession session, Benchmark bench, String model)
+      throws java.io.IOException {
+    return Evaluation.run(session, bench, model, 0, 32, 0).metrics().get("ndcg@10");
+  }
+}
