@@ -32,13 +32,24 @@ import picocli.CommandLine.Option;
  * whose text is shared by several methods are dropped, since their answer is ambiguous.
  */
 @Command(name = "make-benchmark", mixinStandardHelpOptions = true,
-    description = "Build a BEIR-layout code retrieval benchmark (Javadoc -> method) from Java"
-        + " sources jars, directories or .java files.")
+    description = {"Build a BEIR-layout retrieval benchmark from real sources: Javadoc -> method"
+        + " from Java sources jars, directories or .java files, or WordNet gloss -> words.",
+        "With --pairs TASK, write the same material as training pairs instead."})
 public final class MakeBenchmarkJob implements Callable<Integer> {
 
-  @Option(names = "--sources", required = true, arity = "1..*", paramLabel = "PATH",
+  @Option(names = "--sources", arity = "1..*", paramLabel = "PATH",
       description = "Sources jar (-sources.jar), directory or .java file; repeatable.")
-  List<String> sources;
+  List<String> sources = new ArrayList<>();
+
+  @Option(names = "--wordnet", paramLabel = "DIR",
+      description = "Instead of code: a WordNet gloss -> words benchmark from DIR/data.{noun,verb,"
+          + "adj,adv} (Debian wordnet-base: /usr/share/wordnet).")
+  String wordnet;
+
+  @Option(names = "--pairs", paramLabel = "TASK",
+      description = "Instead of a benchmark, write training pairs (task TASK) to OUT/pairs.jsonl:"
+          + " every documented method (code) or synset (wordnet).")
+  String pairsTask;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
   String out;
@@ -51,6 +62,11 @@ public final class MakeBenchmarkJob implements Callable<Integer> {
       description = "Skip docs shorter than this (default: ${DEFAULT-VALUE}).")
   int minDocChars;
 
+  @Option(names = "--max-corpus", defaultValue = "0", paramLabel = "N",
+      description = "Keep at most N documents: every query's target plus a seeded sample of the"
+          + " rest. Default: all.")
+  int maxCorpus;
+
   @Option(names = "--seed", defaultValue = "17", description = "Sampling seed.")
   long seed;
 
@@ -58,11 +74,29 @@ public final class MakeBenchmarkJob implements Callable<Integer> {
   public Integer call() throws Exception {
     Configuration conf = new Configuration();
     List<JavadocPairs.Pair> pairs = new ArrayList<>();
+    if (wordnet != null) {
+      for (String pos : List.of("noun", "verb", "adj", "adv")) {
+        String file = HadoopFiles.child(wordnet, "data." + pos);
+        if (!HadoopFiles.exists(file, conf)) {
+          throw new java.io.FileNotFoundException("wordnet " + file + ": no such file (install"
+              + " Debian's wordnet-base)");
+        }
+        for (var s : io.omniembed.data.WordNetGlosses.parse(HadoopFiles.readString(file, conf))) {
+          pairs.add(new JavadocPairs.Pair(pos, s.id(), s.definition(), String.join(", ",
+              s.words())));
+        }
+      }
+    } else if (sources.isEmpty()) {
+      throw new IllegalArgumentException("give --sources (code) or --wordnet DIR");
+    }
     for (String s : sources) {
       read(s, conf, pairs);
     }
     if (pairs.isEmpty()) {
       throw new IllegalArgumentException("no documented methods found in " + sources);
+    }
+    if (pairsTask != null) {
+      return writePairs(pairs, conf);
     }
     Map<String, Integer> docCount = new HashMap<>();
     pairs.forEach(p -> docCount.merge(p.doc(), 1, Integer::sum));
@@ -78,11 +112,26 @@ public final class MakeBenchmarkJob implements Callable<Integer> {
 
     ObjectMapper json = new ObjectMapper();
     StringBuilder corpus = new StringBuilder();
-    for (int i = 0; i < pairs.size(); i++) {
+    java.util.Set<Integer> keep = new java.util.TreeSet<>(chosen);
+    if (maxCorpus > 0) {
+      List<Integer> rest = new ArrayList<>();
+      for (int i = 0; i < pairs.size(); i++) {
+        if (!keep.contains(i)) {
+          rest.add(i);
+        }
+      }
+      Collections.shuffle(rest, new Random(seed + 1));
+      keep.addAll(rest.subList(0, Math.max(0, Math.min(rest.size(), maxCorpus - keep.size()))));
+    } else {
+      for (int i = 0; i < pairs.size(); i++) {
+        keep.add(i);
+      }
+    }
+    for (int i : keep) {
       JavadocPairs.Pair p = pairs.get(i);
       ObjectNode d = json.createObjectNode();
       d.put("_id", "d" + i);
-      d.put("title", p.className() + "." + p.methodName());
+      d.put("title", wordnet != null ? "" : p.className() + "." + p.methodName());
       d.put("text", p.code());
       corpus.append(json.writeValueAsString(d)).append('\n');
     }
@@ -98,8 +147,31 @@ public final class MakeBenchmarkJob implements Callable<Integer> {
     HadoopFiles.writeString(HadoopFiles.child(out, "corpus.jsonl"), corpus.toString(), conf);
     HadoopFiles.writeString(HadoopFiles.child(out, "queries.jsonl"), queries.toString(), conf);
     HadoopFiles.writeString(HadoopFiles.child(out, "qrels/test.tsv"), qrels.toString(), conf);
-    System.out.printf("make-benchmark: %d documents, %d queries -> %s%n", pairs.size(),
+    System.out.printf("make-benchmark: %d documents, %d queries -> %s%n", keep.size(),
         chosen.size(), out);
+    return 0;
+  }
+
+  private int writePairs(List<JavadocPairs.Pair> pairs, Configuration conf) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    StringBuilder b = new StringBuilder();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    int n = 0;
+    for (JavadocPairs.Pair p : pairs) {
+      if (p.doc().length() < minDocChars || !seen.add(p.doc())) {
+        continue;
+      }
+      ObjectNode o = json.createObjectNode();
+      o.put("task", pairsTask);
+      o.put("query", p.doc());
+      o.put("positive", wordnet != null ? p.code() : p.className() + "." + p.methodName() + " "
+          + p.code());
+      b.append(o).append('\n');
+      n++;
+    }
+    HadoopFiles.writeString(HadoopFiles.child(out, "pairs.jsonl"), b.toString(), conf);
+    System.out.printf("make-benchmark: %d training pairs (task %s) -> %s/pairs.jsonl%n", n,
+        pairsTask, out);
     return 0;
   }
 

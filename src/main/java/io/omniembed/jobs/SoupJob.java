@@ -27,7 +27,7 @@ public final class SoupJob implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(SoupJob.class);
 
   @Option(names = "--inputs", required = true, arity = "1..*", paramLabel = "CKPT",
-      description = "Checkpoint directories.")
+      description = "Checkpoint directories (or pretrained:all-MiniLM-L6-v2).")
   List<String> inputs;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output checkpoint.")
@@ -51,11 +51,7 @@ public final class SoupJob implements Callable<Integer> {
     Configuration conf = session.sparkContext().hadoopConfiguration();
     List<Checkpoint.Loaded> loaded = new ArrayList<>();
     for (String in : inputs) {
-      try {
-        loaded.add(Checkpoint.load(in, conf));
-      } catch (java.io.FileNotFoundException e) {
-        throw new IllegalArgumentException(e.getMessage(), e);
-      }
+      loaded.add(load(in, conf));
     }
     Soup.checkCompatible(inputs, loaded);
     if (!greedy) {
@@ -98,6 +94,20 @@ public final class SoupJob implements Callable<Integer> {
     System.out.printf("soup: greedy soup of %d of %d checkpoints %s, NDCG@10 %.4f -> %s%n",
         chosen.size(), inputs.size(), names, best, out);
     return 0;
+  }
+
+  /** A checkpoint directory, or pretrained:all-MiniLM-L6-v2 (the untuned model of a soup). */
+  private static Checkpoint.Loaded load(String in, Configuration conf) throws java.io.IOException {
+    if (io.omniembed.model.ModelSpec.parse(in) instanceof io.omniembed.model.ModelSpec.Pretrained) {
+      io.omniembed.model.Encoder e = io.omniembed.model.MiniLmImport.load();
+      return new Checkpoint.Loaded(e, io.omniembed.data.text.TextTokenizer.readBundled(), in,
+          Checkpoint.hash(e.store()));
+    }
+    try {
+      return Checkpoint.load(in, conf);
+    } catch (java.io.FileNotFoundException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   private static double ndcg(SparkSession session, Benchmark bench, String model)
