@@ -138,6 +138,23 @@ class TrainJobTest {
             dir.resolve("s2").toString()).err());
   }
 
+  @Test
+  void greedySoupKeepsOnlyCheckpointsThatDoNotHurt(@TempDir Path dir) throws Exception {
+    Path data = data(dir);
+    Path a = dir.resolve("a");
+    assertEquals(0, JobRunner.run(args(data, a).toArray(new String[0])).exitCode());
+    Path bench = EvalJobTest.benchmark(dir);
+    Path soup = dir.resolve("greedy");
+    JobRunner.Result r = JobRunner.run("soup", "--greedy", "--benchmark", bench.toString(),
+        "--inputs", a.resolve("step-2").toString(), a.resolve("step-4").toString(),
+        a.resolve("step-6").toString(), "--out", soup.toString(), "--master", "local[2]");
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(Files.exists(soup.resolve(Checkpoint.PARAMS_FILE)));
+    assertTrue(Files.notExists(dir.resolve("greedy.candidates")), "candidates are cleaned up");
+    String id = Checkpoint.load(soup.toString(), new Configuration()).modelId();
+    assertTrue(id.startsWith("greedy-soup:["), id);
+  }
+
   static void deleteTree(Path p) throws IOException {
     try (var walk = Files.walk(p)) {
       walk.sorted(java.util.Comparator.reverseOrder()).forEach(q -> q.toFile().delete());
