@@ -76,10 +76,10 @@ public final class TaskSampler {
 
   private int[] permutation(int task, int epoch, int size) {
     long key = ((long) task << 32) | epoch;
+    if (!permutations.containsKey(key) && permutations.size() > 64) {
+      permutations.clear();   // bounded cache: epochs are recomputed from the seed when needed
+    }
     return permutations.computeIfAbsent(key, k -> {
-      if (permutations.size() > 64) {
-        permutations.clear();
-      }
       int[] p = new int[size];
       for (int i = 0; i < size; i++) {
         p[i] = i;
