@@ -8,7 +8,6 @@ import io.omniembed.model.Workspace;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -78,9 +77,5 @@ public final class ContrastiveStep {
       encoder.backward(nb, Nd4j.createFromArray(r.dNegatives()), negatives);
     }
     return new Result(r.loss(), r.perDimLoss(), b);
-  }
-
-  INDArray grads() {
-    return encoder.store().grads();
   }
 }
