@@ -71,6 +71,36 @@ final class Elementwise {
     }
   }
 
+  /** A task over rows {@code [from, to)}, returning a per-thread partial result (or null). */
+  interface RowTask<T> {
+    T run(long from, long to);
+  }
+
+  /** Splits {@code rows} over the pool; returns each part's result, in order. */
+  static <T> List<T> rows(long rows, long rowLength, RowTask<T> task) {
+    int parts = rows * rowLength < 4L * CHUNK ? 1 : (int) Math.min(THREADS, rows);
+    long per = (rows + parts - 1) / parts;
+    List<Future<T>> futures = new ArrayList<>();
+    for (int p = 1; p < parts; p++) {
+      long from = p * per;
+      long to = Math.min(rows, from + per);
+      futures.add(POOL.submit(() -> task.run(from, to)));
+    }
+    List<T> results = new ArrayList<>();
+    results.add(task.run(0, Math.min(rows, per)));
+    for (Future<T> f : futures) {
+      try {
+        results.add(f.get());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException(e.getCause());
+      }
+    }
+    return results;
+  }
+
   private static void range(INDArray[] inputs, INDArray[] outputs, Kernel kernel, long from,
       long to) {
     FloatBuffer[] inBuf = new FloatBuffer[inputs.length];

@@ -37,6 +37,66 @@ public final class LayerNorm {
     long n = x.size(0);
     long h = x.size(1);
     INDArray xhat = ws.view("xhat", n, h);
+    INDArray rstdRows = ws.view("rstd", n, 1);
+    if (Elementwise.supports(x, y, xhat, rstdRows, gamma, beta)) {
+      fusedForward(x, y, xhat, rstdRows);
+      ws.keep("rstd", rstdRows);
+      ws.keep("xhat", xhat);
+      return;
+    }
+    referenceForward(x, y, xhat, ws);
+  }
+
+  /**
+   * One pass per row in plain Java: mean and variance (accumulated in double), x̂, y. The ND4J
+   * chain of the reference path makes nine passes over [N, H].
+   */
+  private void fusedForward(INDArray x, INDArray y, INDArray xhat, INDArray rstdRows) {
+    int h = (int) x.size(1);
+    float[] g = gamma.toFloatVector();
+    float[] b = beta.toFloatVector();
+    java.nio.FloatBuffer xb = x.data().asNioFloat();
+    java.nio.FloatBuffer yb = y.data().asNioFloat();
+    java.nio.FloatBuffer hb = xhat.data().asNioFloat();
+    java.nio.FloatBuffer rb = rstdRows.data().asNioFloat();
+    long xo = x.offset();
+    long yo = y.offset();
+    long ho = xhat.offset();
+    long ro = rstdRows.offset();
+    Elementwise.rows(x.size(0), h, (from, to) -> {
+      float[] row = new float[h];
+      for (long r = from; r < to; r++) {
+        xb.get((int) (xo + r * h), row, 0, h);
+        double sum = 0;
+        for (int c = 0; c < h; c++) {
+          sum += row[c];
+        }
+        double mean = sum / h;
+        double sq = 0;
+        for (int c = 0; c < h; c++) {
+          double d = row[c] - mean;
+          sq += d * d;
+        }
+        float rstd = (float) (1.0 / Math.sqrt(sq / h + eps));
+        rb.put((int) (ro + r), rstd);
+        float m = (float) mean;
+        for (int c = 0; c < h; c++) {
+          row[c] = (row[c] - m) * rstd;
+        }
+        hb.put((int) (ho + r * h), row, 0, h);
+        for (int c = 0; c < h; c++) {
+          row[c] = row[c] * g[c] + b[c];
+        }
+        yb.put((int) (yo + r * h), row, 0, h);
+      }
+      return null;
+    });
+  }
+
+  /** The chain of ND4J ops the fused path is tested against (and the path for doubles). */
+  void referenceForward(INDArray x, INDArray y, INDArray xhat, Workspace ws) {
+    long n = x.size(0);
+    long h = x.size(1);
     INDArray mean = ws.view("mean", n, 1);
     RowOps.sumColumns(x, mean, 1.0 / h);
     xhat.assign(x);
@@ -55,6 +115,66 @@ public final class LayerNorm {
   public void backward(INDArray dy, INDArray dx, Workspace ws) {
     INDArray xhat = ws.kept("xhat");
     INDArray rstd = ws.kept("rstd");
+    if (Elementwise.supports(dy, dx, xhat, rstd, gamma, dgamma, dbeta)) {
+      fusedBackward(dy, dx, xhat, rstd);
+      return;
+    }
+    referenceBackward(dy, dx, xhat, rstd, ws);
+  }
+
+  /** One pass per row; dγ and dβ summed per thread in double, then added once. */
+  private void fusedBackward(INDArray dy, INDArray dx, INDArray xhat, INDArray rstd) {
+    int h = (int) dy.size(1);
+    float[] g = gamma.toFloatVector();
+    java.nio.FloatBuffer dyb = dy.data().asNioFloat();
+    java.nio.FloatBuffer dxb = dx.data().asNioFloat();
+    java.nio.FloatBuffer hb = xhat.data().asNioFloat();
+    java.nio.FloatBuffer rb = rstd.data().asNioFloat();
+    long dyo = dy.offset();
+    long dxo = dx.offset();
+    long ho = xhat.offset();
+    long ro = rstd.offset();
+    java.util.List<double[][]> partials = Elementwise.rows(dy.size(0), h, (from, to) -> {
+      double[] sumGamma = new double[h];
+      double[] sumBeta = new double[h];
+      float[] d = new float[h];
+      float[] xh = new float[h];
+      for (long r = from; r < to; r++) {
+        dyb.get((int) (dyo + r * h), d, 0, h);
+        hb.get((int) (ho + r * h), xh, 0, h);
+        float rs = rb.get((int) (ro + r));
+        double meanG = 0;
+        double meanGx = 0;
+        for (int c = 0; c < h; c++) {
+          sumGamma[c] += d[c] * xh[c];
+          sumBeta[c] += d[c];
+          double gc = d[c] * g[c];
+          meanG += gc;
+          meanGx += gc * xh[c];
+        }
+        float mg = (float) (meanG / h);
+        float mgx = (float) (meanGx / h);
+        for (int c = 0; c < h; c++) {
+          d[c] = rs * (d[c] * g[c] - mg - xh[c] * mgx);
+        }
+        dxb.put((int) (dxo + r * h), d, 0, h);
+      }
+      return new double[][] {sumGamma, sumBeta};
+    });
+    double[] sg = new double[h];
+    double[] sb = new double[h];
+    for (double[][] p : partials) {
+      for (int c = 0; c < h; c++) {
+        sg[c] += p[0][c];
+        sb[c] += p[1][c];
+      }
+    }
+    dgamma.addi(org.nd4j.linalg.factory.Nd4j.createFromArray(sg).castTo(dgamma.dataType()));
+    dbeta.addi(org.nd4j.linalg.factory.Nd4j.createFromArray(sb).castTo(dbeta.dataType()));
+  }
+
+  /** The ND4J reference of {@link #backward}. */
+  void referenceBackward(INDArray dy, INDArray dx, INDArray xhat, INDArray rstd, Workspace ws) {
     long n = dy.size(0);
     long h = dy.size(1);
     INDArray tmp = ws.view("tmp", n, h);
