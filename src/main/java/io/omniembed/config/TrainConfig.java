@@ -49,7 +49,7 @@ public record TrainConfig(
     String rendered) {
 
   private static final Set<String> TASK_KEYS = Set.of("task_string", "rate", "batch_size");
-  private static final Set<String> SCHEDULES = Set.of("cosine", "linear", "constant");
+  private static final List<String> SCHEDULES = List.of("cosine", "linear", "constant");
 
   public TrainConfig {
     matryoshkaDims = List.copyOf(matryoshkaDims);
