@@ -46,7 +46,8 @@ public final class Bm25Retriever implements AutoCloseable {
 
   public Bm25Retriever(Iterator<Item> corpus) {
     try {
-      IndexWriterConfig config = new IndexWriterConfig(analyzer).setSimilarity(new BM25Similarity());
+      IndexWriterConfig config = new IndexWriterConfig(analyzer)
+          .setSimilarity(new BM25Similarity());
       try (IndexWriter writer = new IndexWriter(directory, config)) {
         while (corpus.hasNext()) {
           Item item = corpus.next();

@@ -1,7 +1,7 @@
 package io.omniembed.eval;
 
-import io.omniembed.data.ItemParser;
 import io.omniembed.io.HadoopConf;
+import io.omniembed.io.ItemSource;
 import io.omniembed.model.ItemEmbedding;
 import io.omniembed.model.Models;
 import io.omniembed.model.TextEmbedder;
@@ -78,19 +78,9 @@ public final class DenseRetrieval {
     List<Scored> errors = new ArrayList<>();
     List<String> blockIds = new ArrayList<>();
     List<float[]> blockVectors = new ArrayList<>();
-    Iterator<ItemEmbedding.Input> inputs = new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return rows.hasNext();
-      }
-
-      @Override
-      public ItemEmbedding.Input next() {
-        Row r = rows.next();
-        return new ItemEmbedding.Input(r.getString(0), ItemParser.parse(r.getString(1)));
-      }
-    };
-    new ItemEmbedding(embedder, s.batchSize(), s.dim(), 64 * s.batchSize(), s.maxLength()).run(inputs,
+    Iterator<ItemEmbedding.Input> inputs = ItemSource.inputs(rows);
+    new ItemEmbedding(embedder, s.batchSize(), s.dim(), 64 * s.batchSize(), s.maxLength())
+        .run(inputs,
         new ItemEmbedding.Sink() {
           @Override
           public void embedded(ItemEmbedding.Embedded e) {

@@ -2,7 +2,6 @@ package io.omniembed.io;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.omniembed.data.ItemParser;
 import io.omniembed.model.ItemEmbedding;
 import io.omniembed.model.Models;
 import io.omniembed.model.TextEmbedder;
@@ -62,25 +61,7 @@ public final class EmbedPartition {
     try (ParquetWriter<ItemEmbedding.Embedded> writer = EmbeddingParquet.open(tmpParquet,
         EmbeddingParquet.metadata(embedder.modelId(), embedder.modelHash(), dim), conf);
         LazyErrorFile errors = new LazyErrorFile(tmpErrors, conf)) {
-      Iterator<ItemEmbedding.Input> inputs = new Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          return rows.hasNext();
-        }
-
-        @Override
-        public ItemEmbedding.Input next() {
-          Row r = rows.next();
-          String source = r.getString(0);
-          String record = r.getString(1);
-          ItemParser.Result parsed = ItemParser.parse(record);
-          if (parsed instanceof ItemParser.Bad bad && bad.id() == null) {
-            parsed = new ItemParser.Bad(null, bad.reason() + " in record '" + excerpt(record)
-                + "'");
-          }
-          return new ItemEmbedding.Input(source, parsed);
-        }
-      };
+      Iterator<ItemEmbedding.Input> inputs = ItemSource.inputs(rows);
       long[] lastLog = {start};
       new ItemEmbedding(embedder, s.batchSize(), dim, s.window(), s.maxLength()).run(inputs,
           new ItemEmbedding.Sink() {
@@ -138,11 +119,6 @@ public final class EmbedPartition {
     if (!fs.rename(src, dst)) {
       throw new IOException("could not rename " + from + " to " + to);
     }
-  }
-
-  static String excerpt(String record) {
-    String oneLine = record.replaceAll("\\s+", " ");
-    return oneLine.length() <= 120 ? oneLine : oneLine.substring(0, 120) + "…";
   }
 
   /** The error file of a unit, created on the first error only. */

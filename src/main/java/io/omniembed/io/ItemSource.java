@@ -70,6 +70,37 @@ public final class ItemSource {
         .select(input_file_name().as("source"), col("value").as("record"));
   }
 
+  /**
+   * Parses {@code (source, record)} rows lazily into embedding inputs. A record without a
+   * readable id is named by an excerpt, so its error row still says which record it was.
+   */
+  public static java.util.Iterator<io.omniembed.model.ItemEmbedding.Input> inputs(
+      java.util.Iterator<Row> rows) {
+    return new java.util.Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public io.omniembed.model.ItemEmbedding.Input next() {
+        Row r = rows.next();
+        String record = r.getString(1);
+        io.omniembed.data.ItemParser.Result parsed = io.omniembed.data.ItemParser.parse(record);
+        if (parsed instanceof io.omniembed.data.ItemParser.Bad bad && bad.id() == null) {
+          parsed = new io.omniembed.data.ItemParser.Bad(null, bad.reason() + " in record '"
+              + excerpt(record) + "'");
+        }
+        return new io.omniembed.model.ItemEmbedding.Input(r.getString(0), parsed);
+      }
+    };
+  }
+
+  static String excerpt(String record) {
+    String oneLine = record.replaceAll("\\s+", " ");
+    return oneLine.length() <= 120 ? oneLine : oneLine.substring(0, 120) + "…";
+  }
+
   /** Decides the format from the file name, or from the first data file of a directory. */
   public static Format detect(String path, Configuration conf) throws IOException {
     Path p = new Path(path);

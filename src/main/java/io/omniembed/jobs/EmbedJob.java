@@ -52,22 +52,12 @@ public final class EmbedJob implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
   String out;
 
-  @Option(names = "--dim", paramLabel = "K", defaultValue = "0",
-      description = "Keep the first K dimensions, re-normalised (Matryoshka). Default: all.")
-  int dim;
-
-  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32",
-      description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
-  int batchSize;
-
   @Option(names = "--partitions", paramLabel = "P", defaultValue = "0",
       description = "Input partitions (one output file each). Default: at least 2 per core.")
   int partitions;
 
-  @Option(names = "--max-length", paramLabel = "T", defaultValue = "0",
-      description = "Tokens kept per text ([CLS] and [SEP] included); longer texts are truncated"
-          + " and counted. Default: the model's (256 for all-MiniLM-L6-v2).")
-  int maxLength;
+  @Mixin
+  EmbeddingOptions embedding;
 
   @Mixin
   SparkOptions spark;
@@ -80,8 +70,9 @@ public final class EmbedJob implements Callable<Integer> {
       throw new IllegalArgumentException("embed --model takes a checkpoint directory or pretrained:"
           + "all-MiniLM-L6-v2, not " + model);
     }
-    if (batchSize <= 0) {
-      throw new IllegalArgumentException("--batch-size must be > 0, got " + batchSize);
+    if (embedding.batchSize <= 0) {
+      throw new IllegalArgumentException("--batch-size must be > 0, got "
+          + embedding.batchSize);
     }
     SparkSession session = spark.session("embed");
     Configuration conf = session.sparkContext().hadoopConfiguration();
@@ -90,12 +81,12 @@ public final class EmbedJob implements Callable<Integer> {
     // Load once on the driver: a bad --model or --dim fails here with one clear line instead of
     // in every task.
     TextEmbedder embedder = Models.embedder(model, conf, 1);
-    int outDim = dim > 0 ? dim : embedder.dim();
+    int outDim = embedding.dim > 0 ? embedding.dim : embedder.dim();
     if (outDim > embedder.dim()) {
-      throw new IllegalArgumentException("--dim " + dim + " exceeds the " + embedder.dim()
-          + " dimensions of model " + model);
+      throw new IllegalArgumentException("--dim " + embedding.dim + " exceeds the "
+          + embedder.dim() + " dimensions of model " + model);
     }
-    int tokens = ItemEmbedding.resolveMaxLength(embedder, maxLength);
+    int tokens = ItemEmbedding.resolveMaxLength(embedder, embedding.maxLength);
     int wanted = partitions > 0 ? partitions : 2 * session.sparkContext().defaultParallelism();
     if (partitions > 0 || rows.rdd().getNumPartitions() < wanted) {
       rows = rows.repartition(wanted);
@@ -104,16 +95,16 @@ public final class EmbedJob implements Callable<Integer> {
     LOG.info("embed: {} records from {} in {} partitions, model {} ({} dims kept)", total, input,
         rows.rdd().getNumPartitions(), model, outDim);
 
-    EmbedPartition.Settings settings = new EmbedPartition.Settings(model, outDim, batchSize,
-        64 * batchSize, tokens, Math.max(1, Runtime.getRuntime().availableProcessors()), out,
-        new HadoopConf(conf));
+    EmbedPartition.Settings settings = new EmbedPartition.Settings(model, outDim,
+        embedding.batchSize, 64 * embedding.batchSize, tokens,
+        Math.max(1, Runtime.getRuntime().availableProcessors()), out, new HadoopConf(conf));
     LongAccumulator done = session.sparkContext().longAccumulator("embedded");
     long start = System.nanoTime();
     List<EmbedPartition.Summary> summaries;
     try (Progress p = new Progress(LOG, "embed", total, done::value, 10)) {
       summaries = rows.mapPartitions((MapPartitionsFunction<Row, EmbedPartition.Summary>) it ->
-              one(EmbedPartition.run(TaskContext.getPartitionId(), TaskContext.get().attemptNumber(),
-                  it, settings), done), Encoders.javaSerialization(EmbedPartition.Summary.class))
+              one(EmbedPartition.run(TaskContext.getPartitionId(),
+                  TaskContext.get().attemptNumber(), it, settings), done), Encoders.javaSerialization(EmbedPartition.Summary.class))
           .collectAsList();
     }
     double seconds = (System.nanoTime() - start) / 1e9;

@@ -40,17 +40,8 @@ public final class EvalJob implements Callable<Integer> {
       description = "Where to write the metrics (any Hadoop path).")
   String out;
 
-  @Option(names = "--dim", paramLabel = "K", defaultValue = "0",
-      description = "Evaluate the first K dimensions (Matryoshka). Default: all.")
-  int dim;
-
-  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32",
-      description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
-  int batchSize;
-
-  @Option(names = "--max-length", paramLabel = "T", defaultValue = "0",
-      description = "Tokens kept per text ([CLS] and [SEP] included). Default: the model's.")
-  int maxLength;
+  @Mixin
+  EmbeddingOptions embedding;
 
   @Mixin
   SparkOptions spark;
@@ -65,8 +56,8 @@ public final class EvalJob implements Callable<Integer> {
     LOG.info("eval: {} queries, {} documents, {} judged queries from {}", bench.queries().size(),
         bench.corpusSize(), bench.qrels().size(), benchmark);
 
-    Evaluation.Outcome outcome = Evaluation.run(session, bench, model, dim, batchSize,
-        maxLength);
+    Evaluation.Outcome outcome = Evaluation.run(session, bench, model, embedding.dim,
+        embedding.batchSize, embedding.maxLength);
     double seconds = (System.nanoTime() - start) / 1e9;
     EvalReport report = new EvalReport(benchmark, spec.id(), outcome.modelHash(), outcome.dim(),
         bench.queries().size(), bench.corpusSize(), outcome.metrics(), seconds);
