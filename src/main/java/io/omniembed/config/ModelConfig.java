@@ -145,12 +145,6 @@ public record ModelConfig(
     return ConfigValueFactory.fromMap(m).render(ConfigRenderOptions.concise().setFormatted(true));
   }
 
-  /** A copy with another max length (tokens per text), validated like any config. */
-  public ModelConfig withMaxLength(int newMaxLength) {
-    return new ModelConfig(name, vocabSize, hidden, layers, heads, ffn, maxPositions, modalities,
-        outputDim, layerNormEps, newMaxLength, matryoshkaDims);
-  }
-
   private static void positive(String key, int value) {
     if (value <= 0) {
       throw new IllegalArgumentException("model config: " + key + " must be > 0, got " + value);

@@ -70,10 +70,7 @@ public final class EmbedJob implements Callable<Integer> {
       throw new IllegalArgumentException("embed --model takes a checkpoint directory or pretrained:"
           + "all-MiniLM-L6-v2, not " + model);
     }
-    if (embedding.batchSize <= 0) {
-      throw new IllegalArgumentException("--batch-size must be > 0, got "
-          + embedding.batchSize);
-    }
+    embedding.validate();
     SparkSession session = spark.session("embed");
     Configuration conf = session.sparkContext().hadoopConfiguration();
     checkOutput(out, conf);

@@ -17,4 +17,11 @@ public final class EmbeddingOptions {
       description = "Tokens kept per text ([CLS] and [SEP] included); longer texts are truncated"
           + " and counted. Default: the model's (256 for all-MiniLM-L6-v2).")
   int maxLength;
+
+  /** Fails on a batch size no model accepts (--dim and --max-length depend on the model). */
+  void validate() {
+    if (batchSize <= 0) {
+      throw new IllegalArgumentException("--batch-size must be > 0, got " + batchSize);
+    }
+  }
 }

@@ -49,6 +49,7 @@ public final class EvalJob implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ModelSpec spec = ModelSpec.parse(model);
+    embedding.validate();
     SparkSession session = spark.session("eval");
     Configuration conf = session.sparkContext().hadoopConfiguration();
     long start = System.nanoTime();

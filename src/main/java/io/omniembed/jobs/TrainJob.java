@@ -201,9 +201,9 @@ public final class TrainJob implements Callable<Integer> {
     if (!HadoopFiles.exists(path, conf)) {
       return kept;
     }
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
     for (String line : HadoopFiles.readString(path, conf).split("\n")) {
-      if (!line.isBlank() && new com.fasterxml.jackson.databind.ObjectMapper().readTree(line)
-          .path("step").asInt() <= upTo) {
+      if (!line.isBlank() && json.readTree(line).path("step").asInt() <= upTo) {
         kept.add(line);
       }
     }

@@ -47,13 +47,4 @@ public record TokenBatch(int batch, int len, int[] ids, int[] types, int[] lengt
     }
     return new TokenBatch(batch, len, ids, types, lengths);
   }
-
-  /** Real (non-padding) tokens in the batch. */
-  public long realTokens() {
-    long n = 0;
-    for (int l : lengths) {
-      n += l;
-    }
-    return n;
-  }
 }

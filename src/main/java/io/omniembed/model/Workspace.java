@@ -68,15 +68,4 @@ public final class Workspace {
     return children.computeIfAbsent(name, k -> new Workspace(dataType));
   }
 
-  /** Bytes held by this workspace and its children. */
-  public long bytes() {
-    long b = 0;
-    for (INDArray a : buffers.values()) {
-      b += a.length() * 4L;
-    }
-    for (Workspace c : children.values()) {
-      b += c.bytes();
-    }
-    return b;
-  }
 }

@@ -1,7 +1,6 @@
 package io.omniembed.train;
 
 import io.omniembed.config.TaskConfig;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -93,11 +92,5 @@ public final class TaskSampler {
       }
       return p;
     });
-  }
-
-  public List<String> taskNames() {
-    List<String> names = new ArrayList<>();
-    tasks.forEach(t -> names.add(t.name()));
-    return names;
   }
 }

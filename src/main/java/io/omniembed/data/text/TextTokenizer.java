@@ -3,8 +3,6 @@ package io.omniembed.data.text;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -52,10 +50,6 @@ public final class TextTokenizer implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("not a usable tokenizer.json: " + e.getMessage(), e);
     }
-  }
-
-  public static TextTokenizer fromFile(Path path) throws IOException {
-    return fromJson(Files.readAllBytes(path));
   }
 
   /** The all-MiniLM-L6-v2 tokenizer from the classpath. */

@@ -49,26 +49,10 @@ final class Elementwise {
 
   /** Runs {@code kernel} over all elements of equally sized {@code inputs} into {@code outputs}. */
   static void map(INDArray[] inputs, INDArray[] outputs, Kernel kernel) {
-    long n = inputs[0].length();
-    int parts = n < 4L * CHUNK ? 1 : THREADS;
-    long per = (n + parts - 1) / parts;
-    List<Future<?>> futures = new ArrayList<>();
-    for (int p = 1; p < parts; p++) {
-      long from = p * per;
-      long to = Math.min(n, from + per);
-      futures.add(POOL.submit(() -> range(inputs, outputs, kernel, from, to)));
-    }
-    range(inputs, outputs, kernel, 0, Math.min(n, per));
-    for (Future<?> f : futures) {
-      try {
-        f.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      } catch (ExecutionException e) {
-        throw new IllegalStateException(e.getCause());
-      }
-    }
+    rows(inputs[0].length(), 1, (from, to) -> {
+      range(inputs, outputs, kernel, from, to);
+      return null;
+    });
   }
 
   /** A task over rows {@code [from, to)}, returning a per-thread partial result (or null). */

@@ -99,9 +99,4 @@ public final class TokenEmbeddings {
       }
     }
   }
-
-  /** Read access for weight import and tests. */
-  public INDArray tokenTable() {
-    return tokens;
-  }
 }
