@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 /**
  * Chooses the task of every step by the configured rates and draws that step's batch from that
  * task only (the recipe's single-task batches). Each task walks through its examples in seeded
- * per-epoch permutations; which task a step gets and which examples it draws depend only on the
+ * per-epoch {@link Permutation}s, its k-th batch taking positions k·B .. k·B+B−1 of that walk; which task a step gets and which examples it draws depend only on the
  * seed and the step, so resuming at any step reproduces the schedule exactly.
  */
 public final class TaskSampler {
@@ -64,33 +64,23 @@ public final class TaskSampler {
     for (int i = 0; i < indices.length; i++) {
       long pos = start + i;
       int epoch = (int) (pos / size);
-      indices[i] = permutation(t, epoch, size)[(int) (pos % size)];
+      indices[i] = (int) permutation(t, epoch).apply(pos % size);
     }
     position = step;
     drawn[t]++;
     return new Draw(step, task.name(), indices);
   }
 
-  private final java.util.Map<Long, int[]> permutations = new java.util.HashMap<>();
+  /** The order in which task {@code task} walks its examples in epoch {@code epoch}. */
+  Permutation permutation(int task, int epoch) {
+    return new Permutation(poolSizes[task], Seeds.mix(seed, task, epoch, 2));
+  }
 
-  private int[] permutation(int task, int epoch, int size) {
-    long key = ((long) task << 32) | epoch;
-    if (!permutations.containsKey(key) && permutations.size() > 64) {
-      permutations.clear();   // bounded cache: epochs are recomputed from the seed when needed
-    }
-    return permutations.computeIfAbsent(key, k -> {
-      int[] p = new int[size];
-      for (int i = 0; i < size; i++) {
-        p[i] = i;
-      }
-      SplittableRandom r = new SplittableRandom(Seeds.mix(seed, task, epoch, 2));
-      for (int i = size - 1; i > 0; i--) {
-        int j = r.nextInt(i + 1);
-        int tmp = p[i];
-        p[i] = p[j];
-        p[j] = tmp;
-      }
-      return p;
-    });
+  public List<TaskConfig> tasks() {
+    return tasks;
+  }
+
+  public int poolSize(int task) {
+    return poolSizes[task];
   }
 }
