@@ -23,7 +23,7 @@ public final class TrainStep {
 
   private TrainStep() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws java.io.IOException {
     String preset = args.length > 0 ? args[0] : "minilm-l6";
     int steps = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     int b = args.length > 2 ? Integer.parseInt(args[2]) : 32;
@@ -31,7 +31,8 @@ public final class TrainStep {
     ModelConfig config = ModelConfig.preset(preset);
     Encoder encoder = Encoder.randomInit(config, 0);
     ContrastiveStep step = new ContrastiveStep(encoder, new InBatchNceLoss(0.05,
-        List.of(config.outputDim()), List.of(1.0), false), 0.0, 0);
+        List.of(config.outputDim()), List.of(1.0), false), 0.0, 0, 0,
+        io.omniembed.train.dist.Collective.single());
     AdamW adam = new AdamW(encoder.store(), 0.9, 0.999, 1e-8, 0.01);
     double matmulParams = config.layers() * (4.0 * config.hidden() * config.hidden()
         + 2.0 * config.hidden() * config.ffn());

@@ -4,7 +4,8 @@ package io.omniembed.config;
  * One task of a training mix: its name (as in the data's {@code task} column), the task string
  * prepended to its text queries, its sampling rate (relative) and its batch size.
  */
-public record TaskConfig(String name, String taskString, double rate, int batchSize) {
+public record TaskConfig(String name, String taskString, double rate, int batchSize)
+    implements java.io.Serializable {
 
   public TaskConfig {
     if (name == null || name.isBlank()) {

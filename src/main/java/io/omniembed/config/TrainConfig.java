@@ -43,10 +43,12 @@ public record TrainConfig(
     double temperature,
     double taskStringDropout,
     boolean shareHardNegatives,
+    int gradCacheChunk,
+    int collectiveTimeoutSeconds,
     List<Integer> matryoshkaDims,
     List<Double> matryoshkaWeights,
     Map<String, TaskConfig> tasks,
-    String rendered) {
+    String rendered) implements java.io.Serializable {
 
   private static final Set<String> TASK_KEYS = Set.of("task_string", "rate", "batch_size");
   private static final List<String> SCHEDULES = List.of("cosine", "linear", "constant");
@@ -72,6 +74,9 @@ public record TrainConfig(
     check(temperature > 0, "train.temperature must be > 0");
     check(taskStringDropout >= 0 && taskStringDropout <= 1,
         "train.task_string_dropout must be in [0, 1]");
+    check(gradCacheChunk >= 0, "train.grad_cache_chunk must be >= 0 (0: off), got "
+        + gradCacheChunk);
+    check(collectiveTimeoutSeconds >= 1, "train.collective_timeout_s must be >= 1");
     check(matryoshkaWeights.isEmpty() || matryoshkaWeights.size() == matryoshkaDims.size(),
         "train.matryoshka_weights needs one weight per matryoshka_dims entry");
   }
@@ -183,7 +188,8 @@ public record TrainConfig(
           t.getDouble("beta2"), t.getDouble("eps"), t.getDouble("grad_clip"),
           t.getInt("checkpoint_every"), t.getInt("log_every"), t.getInt("max_length"),
           t.getDouble("temperature"), t.getDouble("task_string_dropout"),
-          t.getBoolean("share_hard_negatives"), t.getIntList("matryoshka_dims"), weights, tasks,
+          t.getBoolean("share_hard_negatives"), t.getInt("grad_cache_chunk"),
+          t.getInt("collective_timeout_s"), t.getIntList("matryoshka_dims"), weights, tasks,
           c.root().render(ConfigRenderOptions.concise().setFormatted(true)));
     } catch (ConfigException e) {
       throw new IllegalArgumentException("training config: " + e.getMessage(), e);
@@ -199,8 +205,8 @@ public record TrainConfig(
   public TrainConfig withTasks(Map<String, TaskConfig> newTasks) {
     return new TrainConfig(seed, data, steps, batchSize, lr, warmupSteps, schedule, minLrRatio,
         weightDecay, beta1, beta2, eps, gradClip, checkpointEvery, logEvery, maxLength,
-        temperature, taskStringDropout, shareHardNegatives, matryoshkaDims, matryoshkaWeights,
-        newTasks, rendered);
+        temperature, taskStringDropout, shareHardNegatives, gradCacheChunk,
+        collectiveTimeoutSeconds, matryoshkaDims, matryoshkaWeights, newTasks, rendered);
   }
 
   private static void check(boolean ok, String message) {

@@ -138,8 +138,9 @@ public final class TrainJob implements Callable<Integer> {
     LOG.info("train: {} steps, tasks {}, model {} ({} parameters)", cfg.steps(),
         cfg.tasks().keySet(), start.modelId(), encoder.store().size());
     String modelId = HadoopFiles.child(out, "final");
-    new TrainingRun(cfg, encoder, start.tokenizerJson(), modelId, pools, out, conf)
-        .run(from, optimizer, metrics);
+    new TrainingRun(cfg, encoder, start.tokenizerJson(), modelId, out, conf,
+        io.omniembed.train.dist.Collective.single())
+        .run(from, optimizer, metrics, TrainingRun.fromPools(cfg, pools, from, 0, 1));
     System.out.printf("train: %d steps done -> %s/final%n", cfg.steps(), out);
     return 0;
   }

@@ -5,43 +5,101 @@ import io.omniembed.loss.InBatchNceLoss;
 import io.omniembed.model.Encoder;
 import io.omniembed.model.TokenBatch;
 import io.omniembed.model.Workspace;
+import io.omniembed.train.dist.Collective;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * One training step as a function of (parameters, batch) → (loss, gradients): encode the queries
- * (task string kept or dropped per example), positives and hard negatives; compute the NCE loss
- * on the embeddings; back-propagate its embedding gradients through the encoder into the
- * gradient buffer (zeroed first). The optimizer update is not part of the step, so a collective
- * can average the gradients of several workers in between.
+ * One data-parallel training step as a function of (parameters, global batch) → (loss,
+ * gradients), run by each of W workers on its share of the global batch of B examples:
+ * <ol>
+ *   <li>encode this worker's queries (task string kept or dropped per example), positives and
+ *       hard negatives;</li>
+ *   <li>all-gather the embeddings (and content keys) of every worker, in rank order, which
+ *       rebuilds the global batch exactly as one worker would have encoded it;</li>
+ *   <li>compute the NCE loss and dL/d(embedding) for every row of the global batch — every query
+ *       sees the positives and hard negatives of all workers, with the duplicate mask applied
+ *       across workers;</li>
+ *   <li>back-propagate only this worker's rows' embedding gradients through its encoder;</li>
+ *   <li>all-reduce (sum) the parameter gradients.</li>
+ * </ol>
+ *
+ * <p><b>Why this equals the single-worker gradient.</b> The loss L is a function of the B·(2+h)
+ * embeddings only, and every embedding e_j depends only on the parameters θ and its own input.
+ * By the chain rule dL/dθ = Σ_j (∂L/∂e_j)·(∂e_j/∂θ). Every worker holds all e_j, so it computes
+ * the same ∂L/∂e_j as one worker on the whole batch would (including the 1/B of the mean, with
+ * the global B); the rows j partition among workers, so the sum over workers of their partial
+ * sums Σ_{j∈rows(r)} (∂L/∂e_j)(∂e_j/∂θ) is the whole sum. Hence the all-reduce sums, and does
+ * not average: the averaging is the 1/B inside L. Task-string dropout is drawn per global row
+ * from (seed, step, row), so the inputs are the same for any W as well.
+ *
+ * <p><b>GradCache</b> (Gao et al., 2021, "Scaling Deep Contrastive Learning Batch Size under
+ * Memory Limited Setup"): with {@code chunk} &gt; 0 and more rows than that, step 1 encodes in
+ * chunks without keeping activations and step 4 re-encodes each chunk keeping them and
+ * back-propagates its slice of ∂L/∂e. By the same chain rule the gradient is unchanged; memory
+ * holds the activations of one chunk instead of the whole share.
+ *
+ * <p>The optimizer update is not part of the step.
  */
 public final class ContrastiveStep {
 
-  /** The loss of a step and its per-Matryoshka-dimension parts. */
-  public record Result(double loss, double[] perDimLoss, int examples) {}
+  /**
+   * The loss of a step, its per-Matryoshka-dimension parts, the global batch size and where this
+   * worker's time went (seconds): encoding, loss, backward (re-encoding included).
+   */
+  public record Result(double loss, double[] perDimLoss, int examples, double encodeSeconds,
+      double lossSeconds, double backwardSeconds) {}
 
   private final Encoder encoder;
   private final InBatchNceLoss loss;
   private final double taskStringDropout;
   private final long seed;
-  private final Workspace queries = new Workspace();
-  private final Workspace positives = new Workspace();
-  private final Workspace negatives = new Workspace();
+  private final int chunk;
+  private final Collective collective;
+  private final Workspace inference = new Workspace();
+  private final Role queries = new Role();
+  private final Role positives = new Role();
+  private final Role negatives = new Role();
 
+  /**
+   * @param chunk      GradCache chunk size in texts; 0 encodes each role in one pass
+   * @param collective the workers of the step ({@link Collective#single()} for one)
+   */
   public ContrastiveStep(Encoder encoder, InBatchNceLoss loss, double taskStringDropout,
-      long seed) {
+      long seed, int chunk, Collective collective) {
+    if (collective.size() > 1 && encoder.store().dataType() != DataType.FLOAT) {
+      throw new IllegalArgumentException("data-parallel training needs float32 parameters");
+    }
     this.encoder = encoder;
     this.loss = loss;
     this.taskStringDropout = taskStringDropout;
     this.seed = seed;
+    this.chunk = chunk;
+    this.collective = collective;
   }
 
-  public Result run(int step, List<TokenizedExample> batch) {
+  /** A single-worker step over the whole batch. */
+  public Result run(int step, List<TokenizedExample> batch) throws IOException {
+    return run(step, batch, 0, batch.size());
+  }
+
+  /**
+   * Runs step {@code step} on this worker's {@code rows}, the rows {@code offset ..
+   * offset+rows.size()−1} of a global batch of {@code globalSize}. Leaves the summed gradient of
+   * the global loss in the encoder's gradient buffer, identical on every worker.
+   */
+  public Result run(int step, List<TokenizedExample> rows, int offset, int globalSize)
+      throws IOException {
     encoder.store().zeroGrads();
-    int b = batch.size();
-    SplittableRandom dropout = new SplittableRandom(Seeds.mix(seed, step, 3));
+    long t0 = System.nanoTime();
+    int b = rows.size();
     List<int[]> q = new ArrayList<>(b);
     List<int[]> p = new ArrayList<>(b);
     List<int[]> n = new ArrayList<>();
@@ -50,32 +108,204 @@ public final class ContrastiveStep {
     long[] qKeys = new long[b];
     long[] pKeys = new long[b];
     for (int i = 0; i < b; i++) {
-      TokenizedExample e = batch.get(i);
-      q.add(dropout.nextDouble() < taskStringDropout ? e.queryBare() : e.queryWithTask());
+      TokenizedExample e = rows.get(i);
+      int row = offset + i;
+      boolean drop = new SplittableRandom(Seeds.mix(seed, step, 3, row)).nextDouble()
+          < taskStringDropout;
+      q.add(drop ? e.queryBare() : e.queryWithTask());
       p.add(e.positive());
       qKeys[i] = e.queryKey();
       pKeys[i] = e.positiveKey();
       for (int k = 0; k < e.negatives().size(); k++) {
         n.add(e.negatives().get(k));
-        owners.add(i);
+        owners.add(row);
         negKeys.add(e.negativeKeys()[k]);
       }
     }
-    TokenBatch qb = TokenBatch.ofText(q);
-    TokenBatch pb = TokenBatch.ofText(p);
-    float[][] qe = encoder.forward(qb, queries, true).toFloatMatrix();
-    float[][] pe = encoder.forward(pb, positives, true).toFloatMatrix();
-    TokenBatch nb = n.isEmpty() ? null : TokenBatch.ofText(n);
-    float[][] ne = nb == null ? new float[0][qe[0].length]
-        : encoder.forward(nb, negatives, true).toFloatMatrix();
-    InBatchNceLoss.Result r = loss.compute(new ContrastiveBatch(qe, pe, ne,
-        owners.stream().mapToInt(Integer::intValue).toArray(), qKeys, pKeys,
-        negKeys.stream().mapToLong(Long::longValue).toArray()));
-    encoder.backward(qb, Nd4j.createFromArray(r.dQueries()), queries);
-    encoder.backward(pb, Nd4j.createFromArray(r.dPositives()), positives);
-    if (nb != null) {
-      encoder.backward(nb, Nd4j.createFromArray(r.dNegatives()), negatives);
+    float[][] qe = queries.encode(q);
+    float[][] pe = positives.encode(p);
+    float[][] ne = negatives.encode(n);
+    long t1 = System.nanoTime();
+
+    Local mine = new Local(qe, pe, ne, owners.stream().mapToInt(Integer::intValue).toArray(),
+        qKeys, pKeys, negKeys.stream().mapToLong(Long::longValue).toArray());
+    Gathered all = gather(mine, globalSize);
+    InBatchNceLoss.Result r = loss.compute(all.batch());
+    long t2 = System.nanoTime();
+
+    queries.backward(slice(r.dQueries(), offset, b));
+    positives.backward(slice(r.dPositives(), offset, b));
+    negatives.backward(slice(r.dNegatives(), all.negativeOffset(), ne.length));
+    if (collective.size() > 1) {
+      collective.allReduceSum((FloatBuffer) encoder.store().gradBuffer());
     }
-    return new Result(r.loss(), r.perDimLoss(), b);
+    long t3 = System.nanoTime();
+    return new Result(r.loss(), r.perDimLoss(), globalSize, (t1 - t0) / 1e9, (t2 - t1) / 1e9,
+        (t3 - t2) / 1e9);
+  }
+
+  /** This worker's embeddings and keys; negative owners are global row indices. */
+  private record Local(float[][] q, float[][] p, float[][] n, int[] owners, long[] qKeys,
+      long[] pKeys, long[] nKeys) {}
+
+  /** The global batch, and where this worker's hard negatives start in it. */
+  private record Gathered(ContrastiveBatch batch, int negativeOffset) {}
+
+  private Gathered gather(Local mine, int globalSize) throws IOException {
+    if (collective.size() == 1) {
+      return new Gathered(new ContrastiveBatch(mine.q, mine.p, mine.n, mine.owners, mine.qKeys,
+          mine.pKeys, mine.nKeys), 0);
+    }
+    int dim = encoder.config().outputDim();
+    byte[][] blocks = collective.allGather(pack(mine, dim));
+    List<Local> parts = new ArrayList<>();
+    int negativeOffset = 0;
+    for (int r = 0; r < blocks.length; r++) {
+      Local part = unpack(blocks[r], dim);
+      if (r < collective.rank()) {
+        negativeOffset += part.n.length;
+      }
+      parts.add(part);
+    }
+    Local all = concat(parts);
+    if (all.q.length != globalSize) {
+      throw new IllegalStateException("workers hold " + all.q.length + " rows of a global batch"
+          + " of " + globalSize);
+    }
+    return new Gathered(new ContrastiveBatch(all.q, all.p, all.n, all.owners, all.qKeys,
+        all.pKeys, all.nKeys), negativeOffset);
+  }
+
+  // Block layout (little-endian): nq, nn; q[nq·D], p[nq·D], n[nn·D] floats; qKeys[nq],
+  // pKeys[nq], nKeys[nn] longs; owners[nn] ints.
+  private static byte[] pack(Local l, int dim) {
+    int nq = l.q.length;
+    int nn = l.n.length;
+    ByteBuffer buf = ByteBuffer.allocate(8 + 4 * dim * (2 * nq + nn) + 8 * (2 * nq + nn) + 4 * nn)
+        .order(ByteOrder.LITTLE_ENDIAN);
+    buf.putInt(nq).putInt(nn);
+    for (float[][] rows : new float[][][] {l.q, l.p, l.n}) {
+      for (float[] row : rows) {
+        buf.asFloatBuffer().put(row);
+        buf.position(buf.position() + 4 * dim);
+      }
+    }
+    for (long[] keys : new long[][] {l.qKeys, l.pKeys, l.nKeys}) {
+      for (long k : keys) {
+        buf.putLong(k);
+      }
+    }
+    for (int o : l.owners) {
+      buf.putInt(o);
+    }
+    return buf.array();
+  }
+
+  private static Local unpack(byte[] block, int dim) {
+    ByteBuffer buf = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN);
+    int nq = buf.getInt();
+    int nn = buf.getInt();
+    float[][][] emb = {new float[nq][dim], new float[nq][dim], new float[nn][dim]};
+    for (float[][] rows : emb) {
+      for (float[] row : rows) {
+        buf.asFloatBuffer().get(row);
+        buf.position(buf.position() + 4 * dim);
+      }
+    }
+    long[][] keys = {new long[nq], new long[nq], new long[nn]};
+    for (long[] k : keys) {
+      for (int i = 0; i < k.length; i++) {
+        k[i] = buf.getLong();
+      }
+    }
+    int[] owners = new int[nn];
+    for (int i = 0; i < nn; i++) {
+      owners[i] = buf.getInt();
+    }
+    return new Local(emb[0], emb[1], emb[2], owners, keys[0], keys[1], keys[2]);
+  }
+
+  private static Local concat(List<Local> parts) {
+    List<float[]> q = new ArrayList<>();
+    List<float[]> p = new ArrayList<>();
+    List<float[]> n = new ArrayList<>();
+    List<Integer> owners = new ArrayList<>();
+    List<Long> qk = new ArrayList<>();
+    List<Long> pk = new ArrayList<>();
+    List<Long> nk = new ArrayList<>();
+    for (Local l : parts) {
+      q.addAll(List.of(l.q));
+      p.addAll(List.of(l.p));
+      n.addAll(List.of(l.n));
+      for (int i = 0; i < l.q.length; i++) {
+        qk.add(l.qKeys[i]);
+        pk.add(l.pKeys[i]);
+      }
+      for (int i = 0; i < l.n.length; i++) {
+        owners.add(l.owners[i]);
+        nk.add(l.nKeys[i]);
+      }
+    }
+    return new Local(q.toArray(new float[0][]), p.toArray(new float[0][]),
+        n.toArray(new float[0][]), owners.stream().mapToInt(Integer::intValue).toArray(),
+        qk.stream().mapToLong(Long::longValue).toArray(),
+        pk.stream().mapToLong(Long::longValue).toArray(),
+        nk.stream().mapToLong(Long::longValue).toArray());
+  }
+
+  private static float[][] slice(float[][] rows, int from, int count) {
+    float[][] out = new float[count][];
+    System.arraycopy(rows, from, out, 0, count);
+    return out;
+  }
+
+  /**
+   * The texts of one role (queries, positives or negatives) of this worker: encoded in one pass
+   * with activations kept, or — GradCache — in chunks without, re-encoded chunk by chunk in
+   * {@link #backward}.
+   */
+  private final class Role {
+    private final Workspace kept = new Workspace();
+    private List<int[]> texts = List.of();
+    private TokenBatch whole;   // the batch whose activations `kept` holds, if one pass
+
+    float[][] encode(List<int[]> sequences) {
+      texts = sequences;
+      whole = null;
+      int dim = encoder.config().outputDim();
+      if (sequences.isEmpty()) {
+        return new float[0][dim];
+      }
+      if (chunk == 0 || sequences.size() <= chunk) {
+        whole = TokenBatch.ofText(sequences);
+        return encoder.forward(whole, kept, true).toFloatMatrix();
+      }
+      float[][] out = new float[sequences.size()][];
+      for (int from = 0; from < sequences.size(); from += chunk) {
+        int to = Math.min(sequences.size(), from + chunk);
+        float[][] part = encoder.forward(TokenBatch.ofText(sequences.subList(from, to)),
+            inference, false).toFloatMatrix();
+        System.arraycopy(part, 0, out, from, to - from);
+      }
+      return out;
+    }
+
+    void backward(float[][] dEmbedding) {
+      if (texts.isEmpty()) {
+        return;
+      }
+      if (whole != null) {
+        encoder.backward(whole, Nd4j.createFromArray(dEmbedding), kept);
+        return;
+      }
+      for (int from = 0; from < texts.size(); from += chunk) {
+        int to = Math.min(texts.size(), from + chunk);
+        TokenBatch part = TokenBatch.ofText(texts.subList(from, to));
+        encoder.forward(part, kept, true);
+        float[][] d = new float[to - from][];
+        System.arraycopy(dEmbedding, from, d, 0, to - from);
+        encoder.backward(part, Nd4j.createFromArray(d), kept);
+      }
+    }
   }
 }

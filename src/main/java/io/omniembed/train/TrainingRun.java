@@ -8,19 +8,24 @@ import io.omniembed.io.HadoopFiles;
 import io.omniembed.loss.InBatchNceLoss;
 import io.omniembed.model.Checkpoint;
 import io.omniembed.model.Encoder;
+import io.omniembed.train.dist.Collective;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The training loop on one worker: for each step, the sampler's single-task batch, the
- * {@link ContrastiveStep}, gradient clipping, the learning rate of the schedule and an AdamW
- * update; metrics to {@code OUT/metrics.jsonl} and the log; checkpoints to {@code OUT/step-N/}
- * every {@code checkpoint_every} steps and at the end, the last also as {@code OUT/final/}.
+ * The training loop on one worker of W: for each step, this worker's {@link StepRows}, the
+ * {@link ContrastiveStep} (gradients summed over the workers), gradient clipping, the learning
+ * rate of the schedule and an AdamW update — the same update on every worker, so the replicas
+ * stay identical. Worker 0 writes metrics to {@code OUT/metrics.jsonl} and the log, and
+ * checkpoints to {@code OUT/step-N/} every {@code checkpoint_every} steps and at the end, the last
+ * also as {@code OUT/final/}.
  */
 public final class TrainingRun {
 
@@ -31,19 +36,19 @@ public final class TrainingRun {
   private final Encoder encoder;
   private final byte[] tokenizerJson;
   private final String modelId;
-  private final Map<String, List<TokenizedExample>> pools;
   private final String out;
   private final Configuration conf;
+  private final Collective collective;
 
   public TrainingRun(TrainConfig config, Encoder encoder, byte[] tokenizerJson, String modelId,
-      Map<String, List<TokenizedExample>> pools, String out, Configuration conf) {
+      String out, Configuration conf, Collective collective) {
     this.config = config;
     this.encoder = encoder;
     this.tokenizerJson = tokenizerJson;
     this.modelId = modelId;
-    this.pools = pools;
     this.out = out;
     this.conf = conf;
+    this.collective = collective;
   }
 
   /** The loss of the run's Matryoshka dimensions and weights. */
@@ -58,60 +63,113 @@ public final class TrainingRun {
   }
 
   /**
-   * Runs steps {@code from + 1 .. steps}; {@code optimizer} and {@code metrics} hold the state of
-   * step {@code from}.
+   * Runs steps {@code from + 1 .. steps}, taking each step's rows from {@code batches} (which
+   * yields exactly those steps, in order); {@code optimizer} and {@code metrics} hold the state of
+   * step {@code from}. Returns the last step's loss.
    */
-  public void run(int from, AdamW optimizer, List<String> metrics) throws IOException {
-    List<TaskConfig> tasks = new ArrayList<>(config.tasks().values());
-    int[] sizes = tasks.stream().mapToInt(t -> pools.get(t.name()).size()).toArray();
-    TaskSampler sampler = new TaskSampler(tasks, sizes, config.seed());
+  public double run(int from, AdamW optimizer, List<String> metrics, Iterator<StepRows> batches)
+      throws IOException {
+    boolean lead = collective.rank() == 0;
     ContrastiveStep step = new ContrastiveStep(encoder, loss(config, encoder),
-        config.taskStringDropout(), config.seed());
+        config.taskStringDropout(), config.seed(), config.gradCacheChunk(), collective);
     String lastGood = from > 0 ? HadoopFiles.child(out, "step-" + from) : "none (no checkpoint"
         + " written yet)";
     long start = System.nanoTime();
     long examples = 0;
+    double lastLoss = Double.NaN;
     for (int s = from + 1; s <= config.steps(); s++) {
-      TaskSampler.Draw draw = sampler.draw(s);
-      List<TokenizedExample> pool = pools.get(draw.task());
-      List<TokenizedExample> batch = new ArrayList<>(draw.indices().length);
-      for (int i : draw.indices()) {
-        batch.add(pool.get(i));
+      if (!batches.hasNext()) {
+        throw new TrainingStopped("worker " + collective.rank() + " has no rows for step " + s);
       }
-      ContrastiveStep.Result r = step.run(s, batch);
+      StepRows rows = batches.next();
+      if (rows.step() != s) {
+        throw new TrainingStopped("worker " + collective.rank() + " got rows of step "
+            + rows.step() + " where step " + s + " was due");
+      }
+      long t0 = System.nanoTime();
+      Collective.Stats before = collective.stats();
+      ContrastiveStep.Result r = step.run(s, rows.rows(), rows.offset(), rows.globalSize());
       double gradNorm = AdamW.clip(encoder.store(), config.gradClip());
       if (!Double.isFinite(r.loss()) || !Double.isFinite(gradNorm)) {
-        throw new IllegalStateException("step " + s + " (task " + draw.task() + "): loss "
+        throw new TrainingStopped("step " + s + " (task " + rows.task() + "): loss "
             + r.loss() + ", gradient norm " + gradNorm + "; training stopped, the last good"
             + " checkpoint is " + lastGood);
       }
       double lr = LearningRate.at(config, s);
       optimizer.step(encoder.store(), lr);
+      double stepSeconds = (System.nanoTime() - t0) / 1e9;
+      Collective.Stats comm = collective.stats().minus(before);
       examples += r.examples();
+      lastLoss = r.loss();
       double seconds = (System.nanoTime() - start) / 1e9;
-      metrics.add(metricsLine(s, draw.task(), r, lr, gradNorm, examples / seconds));
-      if (s % config.logEvery() == 0 || s == config.steps()) {
+      metrics.add(metricsLine(s, rows.task(), r, lr, gradNorm, examples / seconds, stepSeconds,
+          comm));
+      if (lead && (s % config.logEvery() == 0 || s == config.steps())) {
         double perStep = seconds / (s - from);
         LOG.info(String.format("train: step %d/%d task %s loss %.4f lr %.2e grad-norm %.3f"
-                + " %.1f examples/s, ETA %.0f s", s, config.steps(), draw.task(), r.loss(), lr,
-            gradNorm, examples / seconds, perStep * (config.steps() - s)));
+                + " %.1f examples/s (%d workers; all-gather %.0f ms, all-reduce %.0f ms),"
+                + " ETA %.0f s", s, config.steps(), rows.task(), r.loss(), lr, gradNorm,
+            examples / seconds, collective.size(), comm.allGatherSeconds() * 1e3,
+            comm.allReduceSeconds() * 1e3, perStep * (config.steps() - s)));
       }
       if (s % config.checkpointEvery() == 0 || s == config.steps()) {
         String dir = HadoopFiles.child(out, "step-" + s);
-        Checkpoint.save(encoder, tokenizerJson, modelId, dir,
-            TrainingState.files(s, config.seed(), optimizer), conf);
-        HadoopFiles.writeString(HadoopFiles.child(out, "metrics.jsonl"),
-            String.join("\n", metrics) + "\n", conf);
+        if (lead) {
+          Checkpoint.save(encoder, tokenizerJson, modelId, dir,
+              TrainingState.files(s, config.seed(), optimizer), conf);
+          HadoopFiles.writeString(HadoopFiles.child(out, "metrics.jsonl"),
+              String.join("\n", metrics) + "\n", conf);
+          LOG.info("train: checkpoint {}", dir);
+        }
         lastGood = dir;
-        LOG.info("train: checkpoint {}", dir);
       }
     }
-    Checkpoint.save(encoder, tokenizerJson, modelId, HadoopFiles.child(out, "final"),
-        TrainingState.files(config.steps(), config.seed(), optimizer), conf);
+    if (lead) {
+      Checkpoint.save(encoder, tokenizerJson, modelId, HadoopFiles.child(out, "final"),
+          TrainingState.files(config.steps(), config.seed(), optimizer), conf);
+    }
+    return lastLoss;
   }
 
-  private static String metricsLine(int step, String task, ContrastiveStep.Result r, double lr,
-      double gradNorm, double examplesPerSecond) {
+  /**
+   * The rows of worker {@code rank} of {@code workers} for steps {@code from+1 .. steps}, drawn
+   * from in-memory pools by the {@link TaskSampler} (single-process runs and tests; the Spark job
+   * ships each worker its rows instead, by {@link BatchSchedule}).
+   */
+  public static Iterator<StepRows> fromPools(TrainConfig config,
+      Map<String, List<TokenizedExample>> pools, int from, int rank, int workers) {
+    List<TaskConfig> tasks = new ArrayList<>(config.tasks().values());
+    int[] sizes = tasks.stream().mapToInt(t -> pools.get(t.name()).size()).toArray();
+    TaskSampler sampler = new TaskSampler(tasks, sizes, config.seed());
+    return new Iterator<>() {
+      int next = from + 1;
+
+      @Override
+      public boolean hasNext() {
+        return next <= config.steps();
+      }
+
+      @Override
+      public StepRows next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        TaskSampler.Draw d = sampler.draw(next);
+        int b = d.indices().length;
+        int lo = BatchSchedule.shareStart(b, workers, rank);
+        int hi = BatchSchedule.shareStart(b, workers, rank + 1);
+        List<TokenizedExample> pool = pools.get(d.task());
+        List<TokenizedExample> rows = new ArrayList<>();
+        for (int i = lo; i < hi; i++) {
+          rows.add(pool.get(d.indices()[i]));
+        }
+        return new StepRows(next++, d.task(), lo, b, rows);
+      }
+    };
+  }
+
+  private String metricsLine(int step, String task, ContrastiveStep.Result r, double lr,
+      double gradNorm, double examplesPerSecond, double stepSeconds, Collective.Stats comm) {
     ObjectNode n = JSON.createObjectNode();
     n.put("step", step);
     n.put("task", task);
@@ -123,6 +181,13 @@ public final class TrainingRun {
     n.put("lr", lr);
     n.put("grad_norm", gradNorm);
     n.put("examples_per_s", examplesPerSecond);
+    n.put("workers", collective.size());
+    n.put("step_s", stepSeconds);
+    n.put("compute_s", stepSeconds - comm.allGatherSeconds() - comm.allReduceSeconds());
+    n.put("all_gather_s", comm.allGatherSeconds());
+    n.put("all_gather_bytes", comm.allGatherBytes());
+    n.put("all_reduce_s", comm.allReduceSeconds());
+    n.put("all_reduce_bytes", comm.allReduceBytes());
     return n.toString();
   }
 }
