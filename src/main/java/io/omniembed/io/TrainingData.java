@@ -1,52 +1,251 @@
 package io.omniembed.io;
 
+import io.omniembed.config.TaskConfig;
 import io.omniembed.data.TrainingExample;
+import io.omniembed.train.BatchSchedule;
+import io.omniembed.train.TaskSampler;
 import java.io.IOException;
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
 
 /**
- * Reads training pairs/triplets (JSONL or Parquet, any Hadoop path) and groups them by task. A
- * record that is not a valid example stops the run with its file, its position and the reason:
- * training on silently skipped rows would make runs incomparable.
+ * Training pairs/triplets (JSONL or Parquet, any Hadoop path) as Spark sees them, never collected
+ * to the driver:
+ * <ol>
+ *   <li>{@link #scan} validates every record and counts examples per task and per partition (the
+ *       only things the driver receives). A record that is not a valid example stops the run with
+ *       its file, its record number and the reason: training on silently skipped rows would make
+ *       runs incomparable.</li>
+ *   <li>{@link #shard} numbers each task's examples by (partition, position) — a stable order —
+ *       and sends every example to the worker and steps that the {@link BatchSchedule} assigns it,
+ *       sorted by (step, slot) within each worker's partition. A worker then streams exactly its
+ *       share of every global batch.</li>
+ * </ol>
  */
 public final class TrainingData {
 
   private TrainingData() {}
 
-  public static Map<String, List<TrainingExample>> read(SparkSession spark, String path)
-      throws IOException {
+  /** What one partition holds: counts per task and per source file, and its first bad record. */
+  public record PartitionStats(int partition, LinkedHashMap<String, Long> tasks,
+      LinkedHashMap<String, Long> sources, String badSource, long badOrdinal, String badReason)
+      implements Serializable {}
+
+  /** The validated data: examples per task in order of first appearance, and per partition. */
+  public static final class Scan {
+    private final JavaRDD<Row> records;
+    private final LinkedHashMap<String, Long> perTask;
+    private final List<PartitionStats> partitions;
+
+    Scan(JavaRDD<Row> records, LinkedHashMap<String, Long> perTask,
+        List<PartitionStats> partitions) {
+      this.records = records;
+      this.perTask = perTask;
+      this.partitions = partitions;
+    }
+
+    /** Examples per task, in order of first appearance in the data. */
+    public Map<String, Long> perTask() {
+      return perTask;
+    }
+  }
+
+  public static Scan scan(SparkSession spark, String path) throws IOException {
     if (path == null || path.isBlank()) {
       throw new IllegalArgumentException("no training data: give --data PATH or set data in the"
           + " config");
     }
-    Map<String, List<TrainingExample>> byTask = new LinkedHashMap<>();
-    Map<String, Integer> recordNumber = new LinkedHashMap<>();
-    for (Row r : ItemSource.records(spark, path, columns -> {
+    JavaRDD<Row> records = ItemSource.records(spark, path, columns -> {
       for (String c : List.of("task", "query", "positive")) {
         if (!columns.contains(c)) {
           throw new IllegalArgumentException("training data " + path + ": missing column '" + c
               + "' (found " + columns + ")");
         }
       }
-    }).collectAsList()) {
-      String source = r.getString(0);
-      int n = recordNumber.merge(source, 1, Integer::sum);
-      TrainingExample e;
-      try {
-        e = TrainingExample.parse(r.getString(1));
-      } catch (IllegalArgumentException ex) {
-        throw new IllegalArgumentException(source + " record " + n + ": " + ex.getMessage());
+    }).javaRDD().persist(StorageLevel.MEMORY_AND_DISK());
+    List<PartitionStats> stats = new ArrayList<>(records
+        .mapPartitionsWithIndex((p, rows) -> List.of(stats(p, rows)).iterator(), true)
+        .collect());
+    stats.sort(Comparator.comparingInt(PartitionStats::partition));
+    LinkedHashMap<String, Long> perTask = new LinkedHashMap<>();
+    Map<String, Long> before = new LinkedHashMap<>();   // records per source in earlier partitions
+    for (PartitionStats s : stats) {
+      if (s.badReason() != null) {
+        long n = before.getOrDefault(s.badSource(), 0L) + s.badOrdinal();
+        throw new IllegalArgumentException(s.badSource() + " record " + n + ": "
+            + s.badReason());
       }
-      byTask.computeIfAbsent(e.task(), k -> new ArrayList<>()).add(e);
+      s.sources().forEach((k, v) -> before.merge(k, v, Long::sum));
+      s.tasks().forEach((k, v) -> perTask.merge(k, v, Long::sum));
     }
-    if (byTask.isEmpty()) {
+    if (perTask.isEmpty()) {
       throw new IllegalArgumentException("training data " + path + " has no examples");
     }
-    return byTask;
+    return new Scan(records, perTask, stats);
+  }
+
+  /** Counts one partition's rows {@code (source, record)}; stops at its first bad record. */
+  static PartitionStats stats(int partition, Iterator<Row> rows) {
+    LinkedHashMap<String, Long> tasks = new LinkedHashMap<>();
+    LinkedHashMap<String, Long> sources = new LinkedHashMap<>();
+    while (rows.hasNext()) {
+      Row r = rows.next();
+      String source = r.getString(0);
+      long ordinal = sources.merge(source, 1L, Long::sum);
+      try {
+        tasks.merge(TrainingExample.parse(r.getString(1)).task(), 1L, Long::sum);
+      } catch (IllegalArgumentException e) {
+        return new PartitionStats(partition, tasks, sources, source, ordinal, e.getMessage());
+      }
+    }
+    return new PartitionStats(partition, tasks, sources, null, 0, null);
+  }
+
+  /**
+   * Where the examples go: the task mix (only these tasks are shipped), each task's pool size,
+   * and per partition the number of each task's examples in earlier partitions.
+   */
+  public record Plan(List<TaskConfig> tasks, int[] poolSizes, long seed, int steps, int workers,
+      long[][] offsets) implements Serializable {
+
+    public Plan {
+      if (steps >= 1 << 28 || workers >= 1 << 15) {
+        throw new IllegalArgumentException("at most 2^28 steps and 2^15 workers");
+      }
+      for (TaskConfig t : tasks) {
+        if (t.batchSize() >= 1 << 20) {
+          throw new IllegalArgumentException("task '" + t.name() + "': batch size over 2^20");
+        }
+      }
+    }
+
+    /** The key of a row: its worker in the top bits, then its step and slot, so it sorts so. */
+    public static long key(int rank, int step, int slot) {
+      return ((long) rank << 48) | ((long) step << 20) | slot;
+    }
+
+    public static int rank(long key) {
+      return (int) (key >>> 48);
+    }
+
+    public static int step(long key) {
+      return (int) ((key >>> 20) & ((1L << 28) - 1));
+    }
+
+    public static int slot(long key) {
+      return (int) (key & ((1L << 20) - 1));
+    }
+  }
+
+  public static Plan plan(Scan scan, List<TaskConfig> tasks, long seed, int steps, int workers) {
+    int[] sizes = new int[tasks.size()];
+    long[][] offsets = new long[scan.partitions.size()][tasks.size()];
+    for (int t = 0; t < tasks.size(); t++) {
+      String name = tasks.get(t).name();
+      long running = 0;
+      for (int p = 0; p < scan.partitions.size(); p++) {
+        offsets[p][t] = running;
+        running += scan.partitions.get(p).tasks().getOrDefault(name, 0L);
+      }
+      if (running > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("task '" + name + "' has over 2^31 examples");
+      }
+      sizes[t] = (int) running;
+    }
+    return new Plan(tasks, sizes, seed, steps, workers, offsets);
+  }
+
+  /**
+   * Every example of the plan's tasks, keyed by {@link Plan#key} for each (step, slot) it is
+   * drawn into, in {@code workers} partitions (partition r = worker r) sorted by key.
+   */
+  public static JavaPairRDD<Long, String> shard(Scan scan, Plan plan) {
+    return scan.records
+        .mapPartitionsWithIndex((p, rows) -> assign(p, rows, plan), true)
+        .mapToPair(t -> t)
+        .repartitionAndSortWithinPartitions(new WorkerPartitioner(plan.workers()));
+  }
+
+  /** The (key, record) pairs of one input partition's rows. */
+  static Iterator<Tuple2<Long, String>> assign(int partition, Iterator<Row> rows, Plan plan) {
+    BatchSchedule schedule = new BatchSchedule(new TaskSampler(plan.tasks(), plan.poolSizes(),
+        plan.seed()), plan.steps());
+    Map<String, Integer> taskIndex = new LinkedHashMap<>();
+    for (int t = 0; t < plan.tasks().size(); t++) {
+      taskIndex.put(plan.tasks().get(t).name(), t);
+    }
+    long[] next = plan.offsets()[partition].clone();
+    List<Tuple2<Long, String>> out = new ArrayList<>();
+    return new Iterator<>() {
+      int i;
+
+      @Override
+      public boolean hasNext() {
+        while (i >= out.size() && rows.hasNext()) {
+          out.clear();
+          i = 0;
+          String record = rows.next().getString(1);
+          Integer t = taskIndex.get(TrainingExample.parse(record).task());
+          if (t == null) {
+            continue;   // a task the mix leaves out
+          }
+          int batch = plan.tasks().get(t).batchSize();
+          for (BatchSchedule.Use u : schedule.uses(t, next[t]++)) {
+            int rank = BatchSchedule.owner(batch, plan.workers(), u.slot());
+            out.add(new Tuple2<>(Plan.key(rank, u.step(), u.slot()), record));
+          }
+        }
+        return i < out.size();
+      }
+
+      @Override
+      public Tuple2<Long, String> next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return out.get(i++);
+      }
+    };
+  }
+
+  /** Partition r holds worker r's rows. */
+  static final class WorkerPartitioner extends Partitioner {
+    private final int workers;
+
+    WorkerPartitioner(int workers) {
+      this.workers = workers;
+    }
+
+    @Override
+    public int numPartitions() {
+      return workers;
+    }
+
+    @Override
+    public int getPartition(Object key) {
+      return Plan.rank((Long) key);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof WorkerPartitioner w && w.workers == workers;
+    }
+
+    @Override
+    public int hashCode() {
+      return workers;
+    }
   }
 }

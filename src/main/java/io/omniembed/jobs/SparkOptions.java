@@ -37,9 +37,44 @@ public final class SparkOptions {
       b.config("spark.ui.enabled", "false");
       b.config("spark.ui.showConsoleProgress", "false");
     }
+    if (effective.startsWith("local-cluster")) {
+      localCluster(b, effective);
+    }
     for (Map.Entry<String, String> e : conf.entrySet()) {
       b.config(e.getKey(), e.getValue());
     }
     return b.getOrCreate();
+  }
+
+  /**
+   * {@code local-cluster[N,C,MB]} starts N executor JVMs on this machine without a Spark
+   * distribution: they get this JVM's classpath (absolute paths) and one OpenMP thread per core
+   * they are given, so N executors do not oversubscribe the machine. Spark's Worker also needs
+   * SPARK_HOME (any directory with a {@code jars/} folder; jobs/omniembed makes one) and
+   * SPARK_SCALA_VERSION in the environment.
+   */
+  private static void localCluster(SparkSession.Builder b, String master) {
+    if (System.getenv("SPARK_HOME") == null || System.getenv("SPARK_SCALA_VERSION") == null) {
+      throw new IllegalArgumentException("--master " + master + " needs SPARK_HOME (a directory"
+          + " with a jars/ folder) and SPARK_SCALA_VERSION=2.13 in the environment;"
+          + " jobs/omniembed sets both");
+    }
+    java.util.StringJoiner cp = new java.util.StringJoiner(java.io.File.pathSeparator);
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      if (!entry.isEmpty()) {
+        cp.add(new java.io.File(entry).getAbsolutePath());
+      }
+    }
+    b.config("spark.executor.extraClassPath", cp.toString());
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("local-cluster\\[\\s*\\d+\\s*,\\s*(\\d+)\\s*,.*]").matcher(master);
+    if (m.matches()) {
+      b.config("spark.executorEnv.OMP_NUM_THREADS", m.group(1));
+    }
+    b.config("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
+    String coretype = System.getenv("OPENBLAS_CORETYPE");
+    if (coretype != null) {
+      b.config("spark.executorEnv.OPENBLAS_CORETYPE", coretype);
+    }
   }
 }

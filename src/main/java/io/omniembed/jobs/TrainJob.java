@@ -3,18 +3,14 @@ package io.omniembed.jobs;
 import io.omniembed.config.ModelConfig;
 import io.omniembed.config.TaskConfig;
 import io.omniembed.config.TrainConfig;
-import io.omniembed.data.TrainingExample;
-import io.omniembed.data.text.TextTokenizer;
+import io.omniembed.io.HadoopConf;
 import io.omniembed.io.HadoopFiles;
 import io.omniembed.io.TrainingData;
 import io.omniembed.model.Checkpoint;
-import io.omniembed.model.Encoder;
 import io.omniembed.model.MiniLmImport;
 import io.omniembed.model.ModelSpec;
-import io.omniembed.train.AdamW;
-import io.omniembed.train.TokenizedExample;
-import io.omniembed.train.TrainingRun;
 import io.omniembed.train.TrainingState;
+import io.omniembed.train.dist.BarrierTraining;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +26,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code train}: contrastive training of the encoder on one worker. */
+/**
+ * {@code train}: contrastive training of the encoder on W data-parallel workers, one Spark barrier
+ * stage ({@link BarrierTraining}); W = 1 runs the same path.
+ */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = {"Train the encoder with the NCE loss (in-batch and hard negatives, duplicate"
         + " masking, Matryoshka dimensions), every batch from one task.",
@@ -58,7 +57,8 @@ public final class TrainJob implements Callable<Integer> {
   String out;
 
   @Option(names = "--workers", defaultValue = "1", paramLabel = "W",
-      description = "Data-parallel workers (default: ${DEFAULT-VALUE}).")
+      description = "Data-parallel workers: barrier tasks that each hold a model replica and"
+          + " encode their share of every global batch (default: ${DEFAULT-VALUE}).")
   int workers;
 
   @Option(names = "--resume", description = "Continue from the latest OUT/step-N checkpoint.")
@@ -77,9 +77,8 @@ public final class TrainJob implements Callable<Integer> {
     if (config == null && data == null) {
       throw new IllegalArgumentException("give --config FILE.conf or --data PATH");
     }
-    if (workers != 1) {
-      throw new IllegalArgumentException("--workers " + workers + ": this version trains on one"
-          + " worker");
+    if (workers < 1) {
+      throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
     }
     SparkSession session = spark.session("train");
     Configuration conf = session.sparkContext().hadoopConfiguration();
@@ -105,72 +104,75 @@ public final class TrainJob implements Callable<Integer> {
             + " use --resume to continue it, or choose another --out");
       }
     }
-
-    Checkpoint.Loaded start = resumeFrom != null ? Checkpoint.load(resumeFrom, conf)
-        : initial(init, cfg.seed(), conf);
-    Encoder encoder = start.encoder();
-    TextTokenizer tokenizer = TextTokenizer.fromJson(start.tokenizerJson());
-    int maxLength = Math.min(cfg.maxLength(), encoder.config().maxPositions());
-
-    Map<String, List<TrainingExample>> examples = TrainingData.read(session, cfg.data());
-    cfg = cfg.withTasks(mix(cfg, examples));
-    Map<String, List<TokenizedExample>> pools = new LinkedHashMap<>();
-    for (TaskConfig t : cfg.tasks().values()) {
-      List<TokenizedExample> pool = new ArrayList<>();
-      for (TrainingExample e : examples.get(t.name())) {
-        pool.add(TokenizedExample.of(e, t.taskString(), tokenizer, maxLength));
-      }
-      pools.put(t.name(), pool);
+    if (resumeFrom == null) {
+      checkInit(init, conf);
     }
+    checkSlots(session, workers);
+
+    TrainingData.Scan scan = TrainingData.scan(session, cfg.data());
+    cfg = cfg.withTasks(mix(cfg, scan.perTask(), workers));
     HadoopFiles.writeString(HadoopFiles.child(out, "train.conf"), cfg.render(), conf);
-
-    AdamW optimizer = new AdamW(encoder.store(), cfg.beta1(), cfg.beta2(), cfg.eps(),
-        cfg.weightDecay());
-    int from = 0;
-    List<String> metrics = new ArrayList<>();
-    if (resumeFrom != null) {
-      TrainingState.Position pos = TrainingState.read(resumeFrom, conf);
-      optimizer.restore(pos.firstMoment(), pos.secondMoment(), pos.optimizerSteps());
-      from = pos.step();
-      metrics = previousMetrics(conf, from);
-      LOG.info("train: resuming from {} (step {})", resumeFrom, from);
-    }
-    LOG.info("train: {} steps, tasks {}, model {} ({} parameters)", cfg.steps(),
-        cfg.tasks().keySet(), start.modelId(), encoder.store().size());
-    String modelId = HadoopFiles.child(out, "final");
-    new TrainingRun(cfg, encoder, start.tokenizerJson(), modelId, out, conf,
-        io.omniembed.train.dist.Collective.single())
-        .run(from, optimizer, metrics, TrainingRun.fromPools(cfg, pools, from, 0, 1));
-    System.out.printf("train: %d steps done -> %s/final%n", cfg.steps(), out);
+    List<TaskConfig> tasks = new ArrayList<>(cfg.tasks().values());
+    TrainingData.Plan plan = TrainingData.plan(scan, tasks, cfg.seed(), cfg.steps(), workers);
+    LOG.info("train: {} steps on {} worker(s), tasks {} (examples {}), from {}", cfg.steps(),
+        workers, cfg.tasks().keySet(), scan.perTask(),
+        resumeFrom != null ? resumeFrom : init);
+    BarrierTraining.Job job = new BarrierTraining.Job(cfg, init, out, workers,
+        new HadoopConf(conf));
+    double loss = BarrierTraining.run(TrainingData.shard(scan, plan), job);
+    System.out.printf("train: %d steps done on %d worker(s), final loss %.4f -> %s/final%n",
+        cfg.steps(), workers, loss, out);
     return 0;
   }
 
-  private static Checkpoint.Loaded initial(String init, long seed, Configuration conf)
-      throws java.io.IOException {
+  /** Fails fast on an --init that cannot load, before any Spark work. */
+  private static void checkInit(String init, Configuration conf) throws java.io.IOException {
     ModelSpec spec = ModelSpec.parse(init);
-    if (spec instanceof ModelSpec.Pretrained) {
-      Encoder e = MiniLmImport.load();
-      return new Checkpoint.Loaded(e, TextTokenizer.readBundled(), spec.id(),
-          Checkpoint.hash(e.store()));
-    }
     if (spec instanceof ModelSpec.Random r) {
-      Encoder e = Encoder.randomInit(ModelConfig.preset(r.preset()), seed);
-      return new Checkpoint.Loaded(e, TextTokenizer.readBundled(), spec.id(),
-          Checkpoint.hash(e.store()));
-    }
-    if (spec instanceof ModelSpec.CheckpointDir c) {
-      try {
-        return Checkpoint.load(c.path(), conf);
-      } catch (java.io.FileNotFoundException e) {
-        throw new IllegalArgumentException("--init " + e.getMessage(), e);
+      ModelConfig.preset(r.preset());
+    } else if (spec instanceof ModelSpec.CheckpointDir c) {
+      if (!HadoopFiles.exists(HadoopFiles.child(c.path(), Checkpoint.MANIFEST_FILE), conf)) {
+        throw new IllegalArgumentException("--init " + c.path() + ": not a checkpoint (no "
+            + Checkpoint.MANIFEST_FILE + ")");
       }
+    } else if (!(spec instanceof ModelSpec.Pretrained)) {
+      throw new IllegalArgumentException("--init " + init + ": not a model to train (give a"
+          + " checkpoint, pretrained:" + MiniLmImport.NAME + " or random:PRESET)");
     }
-    throw new IllegalArgumentException("--init " + init + ": not a model to train (give a"
-        + " checkpoint, pretrained:" + MiniLmImport.NAME + " or random:PRESET)");
+  }
+
+  private static final java.util.regex.Pattern LOCAL =
+      java.util.regex.Pattern.compile("local\\[(\\*|\\d+)(,\\s*\\d+)?]");
+  private static final java.util.regex.Pattern LOCAL_CLUSTER =
+      java.util.regex.Pattern.compile("local-cluster\\[(\\d+),\\s*(\\d+),.*]");
+
+  /**
+   * A barrier stage needs all W tasks running at once: on local masters, say so before Spark
+   * would wait for slots that never come.
+   */
+  private static void checkSlots(SparkSession session, int workers) {
+    String master = session.sparkContext().master();
+    java.util.regex.Matcher local = LOCAL.matcher(master);
+    java.util.regex.Matcher cluster = LOCAL_CLUSTER.matcher(master);
+    int slots;
+    if (master.equals("local")) {
+      slots = 1;
+    } else if (local.matches()) {
+      slots = local.group(1).equals("*") ? Runtime.getRuntime().availableProcessors()
+          : Integer.parseInt(local.group(1));
+    } else if (cluster.matches()) {
+      slots = Integer.parseInt(cluster.group(1)) * Integer.parseInt(cluster.group(2));
+    } else {
+      return;   // a cluster manager: Spark checks the barrier stage's slots itself
+    }
+    if (workers > slots) {
+      throw new IllegalArgumentException("--workers " + workers + " needs " + workers + " task"
+          + " slots at once; master " + master + " has " + slots);
+    }
   }
 
   /** The task mix: the config's tasks (each must be in the data), or every task in the data. */
-  static Map<String, TaskConfig> mix(TrainConfig cfg, Map<String, List<TrainingExample>> data) {
+  static Map<String, TaskConfig> mix(TrainConfig cfg, Map<String, Long> data, int workers) {
     Map<String, TaskConfig> tasks = new LinkedHashMap<>();
     if (cfg.tasks().isEmpty()) {
       for (String name : data.keySet()) {
@@ -187,27 +189,17 @@ public final class TrainJob implements Callable<Integer> {
       }
     }
     for (TaskConfig t : tasks.values()) {
-      int n = data.get(t.name()).size();
+      long n = data.get(t.name());
       if (t.batchSize() > n) {
         throw new IllegalArgumentException("task '" + t.name() + "' has " + n + " examples,"
             + " fewer than its batch size " + t.batchSize());
       }
-    }
-    return tasks;
-  }
-
-  private List<String> previousMetrics(Configuration conf, int upTo) throws java.io.IOException {
-    String path = HadoopFiles.child(out, "metrics.jsonl");
-    List<String> kept = new ArrayList<>();
-    if (!HadoopFiles.exists(path, conf)) {
-      return kept;
-    }
-    var json = new com.fasterxml.jackson.databind.ObjectMapper();
-    for (String line : HadoopFiles.readString(path, conf).split("\n")) {
-      if (!line.isBlank() && json.readTree(line).path("step").asInt() <= upTo) {
-        kept.add(line);
+      if (t.batchSize() < workers) {
+        throw new IllegalArgumentException("task '" + t.name() + "' has batch size "
+            + t.batchSize() + ", smaller than --workers " + workers + " (every worker needs at"
+            + " least one example of every batch)");
       }
     }
-    return kept;
+    return tasks;
   }
 }

@@ -29,6 +29,35 @@ public final class Models {
     return CACHE.computeIfAbsent(key, k -> load(ModelSpec.parse(spec), conf, onnxThreads));
   }
 
+  /**
+   * The starting point of training, {@code train --init}: a checkpoint, {@code pretrained:} or
+   * {@code random:PRESET} (initialised from {@code seed}), each with its tokenizer. Not cached:
+   * every training replica owns its parameters.
+   */
+  public static Checkpoint.Loaded trainable(String init, long seed, Configuration conf)
+      throws IOException {
+    ModelSpec spec = ModelSpec.parse(init);
+    if (spec instanceof ModelSpec.Pretrained) {
+      Encoder e = MiniLmImport.load();
+      return new Checkpoint.Loaded(e, TextTokenizer.readBundled(), spec.id(),
+          Checkpoint.hash(e.store()));
+    }
+    if (spec instanceof ModelSpec.Random r) {
+      Encoder e = Encoder.randomInit(ModelConfig.preset(r.preset()), seed);
+      return new Checkpoint.Loaded(e, TextTokenizer.readBundled(), spec.id(),
+          Checkpoint.hash(e.store()));
+    }
+    if (spec instanceof ModelSpec.CheckpointDir c) {
+      try {
+        return Checkpoint.load(c.path(), conf);
+      } catch (FileNotFoundException e) {
+        throw new IllegalArgumentException("--init " + e.getMessage(), e);
+      }
+    }
+    throw new IllegalArgumentException("--init " + init + ": not a model to train (give a"
+        + " checkpoint, pretrained:" + MiniLmImport.NAME + " or random:PRESET)");
+  }
+
   /** Loads without caching (tests, benchmarks). */
   public static TextEmbedder load(ModelSpec spec, Configuration conf, int onnxThreads) {
     if (spec instanceof ModelSpec.Pretrained p) {

@@ -115,10 +115,11 @@ public final class TrainingRun {
       if (s % config.checkpointEvery() == 0 || s == config.steps()) {
         String dir = HadoopFiles.child(out, "step-" + s);
         if (lead) {
-          Checkpoint.save(encoder, tokenizerJson, modelId, dir,
-              TrainingState.files(s, config.seed(), optimizer), conf);
+          // Metrics first: whenever step-N exists, the metrics up to N exist too.
           HadoopFiles.writeString(HadoopFiles.child(out, "metrics.jsonl"),
               String.join("\n", metrics) + "\n", conf);
+          Checkpoint.save(encoder, tokenizerJson, modelId, dir,
+              TrainingState.files(s, config.seed(), optimizer), conf);
           LOG.info("train: checkpoint {}", dir);
         }
         lastGood = dir;

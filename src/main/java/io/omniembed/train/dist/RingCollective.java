@@ -135,13 +135,18 @@ public final class RingCollective implements Collective {
         toNext.flush();
         return null;
       });
-      int length = fromPrev.readInt();
-      if (length < 0) {
-        throw new IOException("collective: corrupt block length " + length + " from rank "
-            + prev());
+      byte[] in;
+      try {
+        int length = fromPrev.readInt();
+        if (length < 0) {
+          throw new IOException("collective: corrupt block length " + length + " from rank "
+              + prev());
+        }
+        in = new byte[length];
+        fromPrev.readFully(in);
+      } catch (EOFException e) {
+        throw peerGone(e);
       }
-      byte[] in = new byte[length];
-      fromPrev.readFully(in);
       blocks[Math.floorMod(rank - s - 1, size)] = in;
       await(sent);
       gatherBytes += 4 + out.length;
@@ -180,8 +185,7 @@ public final class RingCollective implements Collective {
         }
       }
     } catch (EOFException e) {
-      throw new IOException("collective: rank " + prev() + " closed the connection (it failed or"
-          + " was stopped)", e);
+      throw peerGone(e);
     }
     await(sent);
     reduceBytes += 4L * (sendTo - sendFrom);
@@ -197,6 +201,11 @@ public final class RingCollective implements Collective {
       throw new IOException("collective: sending to rank " + (rank + 1) % size + " failed: "
           + e.getCause().getMessage(), e.getCause());
     }
+  }
+
+  private IOException peerGone(EOFException e) {
+    return new IOException("collective: rank " + prev() + " closed the connection (it failed or"
+        + " was stopped)", e);
   }
 
   private int prev() {

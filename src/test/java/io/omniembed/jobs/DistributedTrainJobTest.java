@@ -1,0 +1,134 @@
+package io.omniembed.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code train --workers W} end to end: one barrier stage, data sharded by the schedule, TCP ring
+ * between the tasks; in local[2] (threads of one JVM) and local-cluster[2,1,1024] (two executor
+ * JVMs), and with an executor killed in the middle of training.
+ */
+class DistributedTrainJobTest {
+
+  @BeforeAll
+  static void sparkHome() throws Exception {
+    // local-cluster's Worker builds executor command lines from SPARK_HOME/jars (empty here:
+    // the executors get this JVM's classpath).
+    Files.createDirectories(Path.of(System.getenv("SPARK_HOME"), "jars"));
+  }
+
+  static List<String> args(Path data, Path out, String master, int workers, int steps,
+      String... more) {
+    List<String> a = new ArrayList<>(List.of("train", "--data", data.toString(), "--init",
+        "random:tiny", "--out", out.toString(), "--master", master, "--workers",
+        Integer.toString(workers), "--set", "train.steps=" + steps, "--set",
+        "train.batch_size=5", "--set", "train.checkpoint_every=5", "--set", "train.log_every=5",
+        "--set", "train.lr=1e-3", "--set", "train.warmup_steps=2"));
+    a.addAll(List.of(more));
+    return a;
+  }
+
+  static void train(List<String> args) {
+    JobRunner.Result r = JobRunner.run(args.toArray(new String[0]));
+    assertEquals(0, r.exitCode(), r.err());
+  }
+
+  static double relativeDiff(Path a, Path b) throws Exception {
+    float[] x = TrainJobTest.params(a);
+    float[] y = TrainJobTest.params(b);
+    double diff = 0;
+    double scale = 0;
+    for (int i = 0; i < x.length; i++) {
+      diff = Math.max(diff, Math.abs(x[i] - y[i]));
+      scale = Math.max(scale, Math.abs(x[i]));
+    }
+    return diff / scale;
+  }
+
+  /** An executor JVM (ProcessHandle.Info truncates long command lines; /proc does not). */
+  static boolean isExecutor(ProcessHandle p) {
+    try {
+      return new String(Files.readAllBytes(Path.of("/proc/" + p.pid() + "/cmdline")))
+          .contains("CoarseGrainedExecutorBackend");
+    } catch (java.io.IOException e) {
+      return false;   // already gone
+    }
+  }
+
+  @Test
+  void twoWorkersTrainLikeOne(@TempDir Path dir) throws Exception {
+    Path data = TrainJobTest.data(dir);
+    train(args(data, dir.resolve("w1"), "local[2]", 1, 6));
+    train(args(data, dir.resolve("w2"), "local[2]", 2, 6));
+    double d = relativeDiff(dir.resolve("w1/final"), dir.resolve("w2/final"));
+    assertTrue(d <= 1e-5, "W=2 vs W=1: max |Δθ| / max |θ| = " + d);
+    assertTrue(relativeDiff(dir.resolve("w1/step-5"), dir.resolve("w1/final")) > 1e-4,
+        "training moved the parameters");
+
+    List<String> lines = Files.readAllLines(dir.resolve("w2/metrics.jsonl"));
+    assertEquals(6, lines.size());
+    JsonNode m = new ObjectMapper().readTree(lines.get(5));
+    assertEquals(2, m.get("workers").asInt());
+    assertTrue(m.get("all_reduce_bytes").asLong() > 0, m.toString());
+    assertTrue(m.get("all_gather_bytes").asLong() > 0, m.toString());
+
+    assertEquals("omniembed train: error: --workers 3 needs 3 task slots at once; master"
+        + " local[2] has 2", JobRunner.run(args(data, dir.resolve("w3"), "local[2]", 3, 6)
+            .toArray(new String[0])).err());
+    assertEquals("omniembed train: error: task 'define' has batch size 1, smaller than"
+        + " --workers 2 (every worker needs at least one example of every batch)",
+        JobRunner.run(args(data, dir.resolve("w4"), "local[2]", 2, 6, "--set",
+            "train.batch_size=1").toArray(new String[0])).err());
+  }
+
+  @Test
+  void executorJvmsMatchThreadsAndSurviveAKilledExecutor(@TempDir Path dir) throws Exception {
+    Path data = TrainJobTest.data(dir);
+    int steps = 60;
+    train(args(data, dir.resolve("threads"), "local[2]", 2, steps));
+    train(args(data, dir.resolve("jvms"), "local-cluster[2,1,1024]", 2, steps));
+    double d = relativeDiff(dir.resolve("threads/final"), dir.resolve("jvms/final"));
+    assertTrue(d <= 1e-5, "local-cluster vs local: " + d);
+
+    // Kill one executor JVM once step-10 is saved; Spark retries the barrier stage and the
+    // workers resume from the latest checkpoint on their own.
+    Path killed = dir.resolve("killed");
+    AtomicBoolean killedMidway = new AtomicBoolean();
+    Thread killer = new Thread(() -> {
+      try {
+        while (!Files.exists(killed.resolve("step-10"))) {
+          Thread.sleep(5);
+        }
+        Optional<ProcessHandle> executor = ProcessHandle.current().descendants()
+            .filter(DistributedTrainJobTest::isExecutor).findFirst();
+        boolean midway = !Files.exists(killed.resolve("final"));
+        executor.ifPresent(ProcessHandle::destroyForcibly);
+        killedMidway.set(executor.isPresent() && midway);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    killer.setDaemon(true);
+    killer.start();
+    train(args(data, killed, "local-cluster[2,1,1024]", 2, steps));
+    killer.join(1000);
+    assertTrue(killedMidway.get(), "an executor was killed before the end");
+    assertEquals(steps, Files.readAllLines(killed.resolve("metrics.jsonl")).size());
+    double k = relativeDiff(dir.resolve("threads/final"), killed.resolve("final"));
+    assertTrue(k <= 1e-5, "killed-and-resumed vs uninterrupted: " + k);
+    assertFalse(Files.exists(killed.resolve("step-61")));
+  }
+}
