@@ -66,7 +66,7 @@ public final class TrainStep {
     }
   }
 
-  private static int[] randomIds(SplittableRandom r, int t, int vocab) {
+  static int[] randomIds(SplittableRandom r, int t, int vocab) {
     int[] s = new int[t];
     for (int j = 0; j < t; j++) {
       s[j] = 1 + r.nextInt(vocab - 1);
