@@ -1,5 +1,6 @@
 package io.omniembed.train;
 
+import io.omniembed.data.Seeds;
 import io.omniembed.loss.ContrastiveBatch;
 import io.omniembed.loss.InBatchNceLoss;
 import io.omniembed.model.Encoder;

@@ -1,5 +1,7 @@
 package io.omniembed.train;
 
+import io.omniembed.data.Seeds;
+
 /**
  * A seeded pseudo-random permutation of {0 .. n−1} that can be evaluated in both directions one
  * element at a time, in O(1) memory: a 4-round Feistel network over the smallest even number of

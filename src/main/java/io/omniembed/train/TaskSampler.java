@@ -1,5 +1,6 @@
 package io.omniembed.train;
 
+import io.omniembed.data.Seeds;
 import io.omniembed.config.TaskConfig;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -1,5 +1,6 @@
 package io.omniembed.train;
 
+import io.omniembed.data.Seeds;
 import io.omniembed.data.Item;
 import io.omniembed.data.TrainingExample;
 import io.omniembed.data.text.TextTokenizer;

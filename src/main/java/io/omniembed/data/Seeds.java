@@ -1,15 +1,15 @@
-package io.omniembed.train;
+package io.omniembed.data;
 
 /**
  * Derives every random choice of a run from (seed, step, ...) instead of a stateful generator, so
  * that a run resumed at step s makes exactly the choices an uninterrupted run makes.
  */
-final class Seeds {
+public final class Seeds {
 
   private Seeds() {}
 
   /** SplitMix64 over the values in turn. */
-  static long mix(long... values) {
+  public static long mix(long... values) {
     long h = 0x9E3779B97F4A7C15L;
     for (long v : values) {
       h += v + 0x9E3779B97F4A7C15L;
