@@ -78,19 +78,19 @@ public final class BugInjector {
       description = "Off by one: results are wrong at the boundary (a bound is " + w
           + " where " + v + " is needed).";
     } else if (kind == Kind.WRONG_VARIABLE) {
-      List<String> names = new ArrayList<>();
-      m.getParameters().stream().map(Parameter::getNameAsString).forEach(names::add);
-      m.findAll(VariableDeclarator.class).forEach(v -> names.add(v.getNameAsString()));
-      List<NameExpr> sites = m.findAll(NameExpr.class, n -> names.contains(n.getNameAsString()));
+      java.util.Set<String> declared = new java.util.LinkedHashSet<>();
+      m.getParameters().stream().map(Parameter::getNameAsString).forEach(declared::add);
+      m.findAll(VariableDeclarator.class).forEach(v -> declared.add(v.getNameAsString()));
+      List<String> names = new ArrayList<>(declared);
+      List<NameExpr> sites = m.findAll(NameExpr.class, n -> declared.contains(n.getNameAsString()));
       if (names.size() < 2 || sites.isEmpty()) {
         return null;
       }
       NameExpr use = sites.get(random.nextInt(sites.size()));
-      String wrong;
-      do {
-        wrong = names.get(random.nextInt(names.size()));
-      } while (wrong.equals(use.getNameAsString()));
       String right = use.getNameAsString();
+      List<String> others = new ArrayList<>(names);
+      others.remove(right);
+      String wrong = others.get(random.nextInt(others.size()));
       use.setName(wrong);
       description = "Uses the wrong variable: `" + wrong + "` where `" + right + "` is meant.";
     } else {

@@ -166,16 +166,26 @@ public final class SyntheticCode {
     return out;
   }
 
-  /** Nouns from a WordNet {@code index.noun} (one lemma per line after the license header). */
+  /**
+   * Common nouns from a WordNet {@code index.noun}: single words whose senses occur at least once
+   * in WordNet's tagged corpus (its {@code tagsense_cnt}), so schemas read like real ones rather
+   * than like a list of rare taxa.
+   */
   public static List<String> wordnetNouns(String indexNoun) {
     List<String> out = new ArrayList<>();
     for (String line : indexNoun.split("\n")) {
       if (line.isEmpty() || line.startsWith(" ")) {
         continue;
       }
-      String lemma = line.substring(0, Math.max(0, line.indexOf(' ')));
-      if (lemma.matches("[a-z]{3,14}")) {
-        out.add(lemma);
+      // lemma pos synset_cnt p_cnt [ptr_symbol × p_cnt] sense_cnt tagsense_cnt offsets...
+      String[] f = line.trim().split("\\s+");
+      if (f.length < 6 || !f[0].matches("[a-z]{3,14}")) {
+        continue;
+      }
+      int pointers = Integer.parseInt(f[3]);
+      int tagged = 5 + pointers;
+      if (tagged < f.length && Integer.parseInt(f[tagged]) > 0) {
+        out.add(f[0]);
       }
     }
     return out;
