@@ -23,6 +23,7 @@ import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.similarities.BM25Similarity;
@@ -31,8 +32,8 @@ import org.apache.lucene.store.ByteBuffersDirectory;
 /**
  * The lexical baseline: Lucene BM25 (k1 = 1.2, b = 0.75) over the corpus text with Lucene's
  * English analyzer (standard tokenisation, lower-casing, stop words, Porter stemming), queried as
- * a disjunction of the query's analysed terms. The index is built in memory on the driver: a
- * baseline for benchmark-sized corpora, not a corpus-scale search engine.
+ * a disjunction of the query's analysed terms. The index lives in memory: eval builds one on the
+ * driver for a benchmark's corpus; prepare builds one per corpus shard in its Spark tasks.
  */
 public final class Bm25Retriever implements AutoCloseable {
 
@@ -68,26 +69,51 @@ public final class Bm25Retriever implements AutoCloseable {
   /** Query id → best k document ids. */
   public Map<String, List<TopK.Hit>> search(Map<String, Item> queries, int k) {
     Map<String, List<TopK.Hit>> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Item> q : queries.entrySet()) {
+      out.put(q.getKey(), search(q.getValue().joinedText(), k));
+    }
+    return out;
+  }
+
+  /** The best k documents for a query text. */
+  public List<TopK.Hit> search(String queryText, int k) {
     try {
-      for (Map.Entry<String, Item> q : queries.entrySet()) {
-        BooleanQuery.Builder query = new BooleanQuery.Builder();
-        int clauses = 0;
-        for (String term : analyze(q.getValue().joinedText())) {
-          if (clauses++ >= IndexSearcher.getMaxClauseCount()) {
-            break;
-          }
-          query.add(new TermQuery(new Term(TEXT, term)), BooleanClause.Occur.SHOULD);
-        }
-        List<TopK.Hit> hits = new ArrayList<>();
-        for (ScoreDoc sd : searcher.search(query.build(), k).scoreDocs) {
-          hits.add(new TopK.Hit(searcher.storedFields().document(sd.doc).get(ID), sd.score));
-        }
-        out.put(q.getKey(), hits);
+      List<TopK.Hit> hits = new ArrayList<>();
+      for (ScoreDoc sd : searcher.search(query(queryText), k).scoreDocs) {
+        hits.add(new TopK.Hit(searcher.storedFields().document(sd.doc).get(ID), sd.score));
       }
+      return hits;
     } catch (IOException e) {
       throw new UncheckedIOException("BM25 search failed", e);
     }
-    return out;
+  }
+
+  /** The score of document {@code id} for a query text: 0 if it matches no term, NaN if absent. */
+  public double score(String queryText, String id) {
+    try {
+      Query restricted = new BooleanQuery.Builder()
+          .add(query(queryText), BooleanClause.Occur.MUST)
+          .add(new TermQuery(new Term(ID, id)), BooleanClause.Occur.FILTER).build();
+      ScoreDoc[] hit = searcher.search(restricted, 1).scoreDocs;
+      if (hit.length > 0) {
+        return hit[0].score;
+      }
+      return searcher.count(new TermQuery(new Term(ID, id))) > 0 ? 0 : Double.NaN;
+    } catch (IOException e) {
+      throw new UncheckedIOException("BM25 search failed", e);
+    }
+  }
+
+  private Query query(String text) throws IOException {
+    BooleanQuery.Builder query = new BooleanQuery.Builder();
+    int clauses = 0;
+    for (String term : analyze(text)) {
+      if (clauses++ >= IndexSearcher.getMaxClauseCount()) {
+        break;
+      }
+      query.add(new TermQuery(new Term(TEXT, term)), BooleanClause.Occur.SHOULD);
+    }
+    return query.build();
   }
 
   private List<String> analyze(String text) throws IOException {

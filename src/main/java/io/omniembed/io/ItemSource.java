@@ -101,7 +101,10 @@ public final class ItemSource {
     return oneLine.length() <= 120 ? oneLine : oneLine.substring(0, 120) + "…";
   }
 
-  /** Decides the format from the file name, or from the first data file of a directory. */
+  /**
+   * Decides the format from the file name, or from the first data file of a directory (looking
+   * into partition subdirectories such as {@code task=NAME/}).
+   */
   public static Format detect(String path, Configuration conf) throws IOException {
     Path p = new Path(path);
     FileSystem fs = p.getFileSystem(conf);
@@ -110,23 +113,41 @@ public final class ItemSource {
       throw new FileNotFoundException("input " + path + ": no such file or directory");
     }
     for (FileStatus m : matches) {
-      FileStatus[] files = m.isDirectory() ? fs.listStatus(m.getPath()) : new FileStatus[] {m};
-      for (FileStatus f : files) {
-        String name = f.getPath().getName().toLowerCase(Locale.ROOT);
-        if (f.isDirectory() || name.startsWith("_") || name.startsWith(".")) {
-          continue;
-        }
-        if (name.endsWith(".parquet")) {
-          return Format.PARQUET;
-        }
-        if (name.endsWith(".jsonl") || name.endsWith(".json") || name.endsWith(".jsonl.gz")
-            || name.endsWith(".json.gz")) {
-          return Format.JSONL;
-        }
-        throw new IllegalArgumentException("input " + f.getPath() + ": unknown format (expected"
-            + " .jsonl, .json or .parquet)");
+      Format f = m.isDirectory() ? firstFormat(fs, m.getPath()) : format(m.getPath());
+      if (f != null) {
+        return f;
       }
     }
     throw new IllegalArgumentException("input " + path + ": contains no data files");
+  }
+
+  private static Format firstFormat(FileSystem fs, Path dir) throws IOException {
+    for (FileStatus f : fs.listStatus(dir)) {
+      String name = f.getPath().getName();
+      if (name.startsWith("_") || name.startsWith(".")) {
+        continue;
+      }
+      Format found = f.isDirectory() ? firstFormat(fs, f.getPath()) : format(f.getPath());
+      if (found != null) {
+        return found;
+      }
+    }
+    return null;
+  }
+
+  private static Format format(Path file) {
+    String name = file.getName().toLowerCase(Locale.ROOT);
+    if (name.startsWith("_") || name.startsWith(".")) {
+      return null;
+    }
+    if (name.endsWith(".parquet")) {
+      return Format.PARQUET;
+    }
+    if (name.endsWith(".jsonl") || name.endsWith(".json") || name.endsWith(".jsonl.gz")
+        || name.endsWith(".json.gz")) {
+      return Format.JSONL;
+    }
+    throw new IllegalArgumentException("input " + file + ": unknown format (expected"
+        + " .jsonl, .json or .parquet)");
   }
 }
