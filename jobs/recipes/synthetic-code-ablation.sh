@@ -3,7 +3,8 @@
 # code data (doc2code from JSDoc, code2code clones, text2sql, code-feedback) to real Javadoc ->
 # method pairs lift code retrieval, at the same step budget?
 #
-#   jobs/recipes/synthetic-code-ablation.sh OUT_DIR        (STEPS=80 by default)
+#   jobs/recipes/synthetic-code-ablation.sh OUT_DIR        (STEPS=80 by default; SKIP_TRAIN=1
+#                                                           re-evaluates existing runs)
 #
 # Training sources: commons-lang3, commons-collections4, commons-io (Maven Central sources jars)
 # and lodash (npm). Held out: commons-text, from which all four code benchmarks are built
@@ -57,7 +58,8 @@ rm -rf "$out/real" "$out/synth" "$out/synth-js" "$out/held-synth" "$out/mixed" "
   --sql-examples 300 --seed 99 --out "$out/held-synth"
 python3 - "$out" <<'PY'
 # Pairs -> BEIR layout: each query's positive is its one relevant document; the corpus is every
-# positive of the task (300 queries at most, all documents kept).
+# positive of the task and every hard negative (the other bug of the same method, the minimal
+# edits of the right SQL, sibling methods), so a model must tell near misses apart.
 import glob, json, os, random, sys
 out = sys.argv[1]
 rows = [json.loads(l) for f in sorted(glob.glob(f"{out}/held-synth/part-*.jsonl")) for l in open(f)]
@@ -66,6 +68,9 @@ for task in ("code-code2code", "code-feedback", "code-text2sql"):
     docs, queries, qrels = {}, [], []
     for r in pairs:
         docs.setdefault(r["positive"], f"d{len(docs)}")
+    for r in pairs:
+        for n in r.get("negatives", []):
+            docs.setdefault(n, f"d{len(docs)}")
     random.Random(0).shuffle(pairs)
     for i, r in enumerate(pairs[:300]):
         queries.append({"_id": f"q{i}", "text": r["query"]})
@@ -93,8 +98,10 @@ train() {
 mkdir -p "$out/mixed"
 cp "$out/real/pairs.jsonl" "$out/mixed/real.jsonl"
 cat "$out"/synth/part-*.jsonl "$out"/synth-js/part-*.jsonl > "$out/mixed/synth.jsonl"
-train real --data "$out/real/pairs.jsonl"
-train mixed --data "$out/mixed"
+if [[ -z "${SKIP_TRAIN:-}" || ! -d "$out/ft-mixed/final" ]]; then
+  train real --data "$out/real/pairs.jsonl"
+  train mixed --data "$out/mixed"
+fi
 
 benches=(doc2code code2code code-feedback text2sql)
 row() {

@@ -11,21 +11,20 @@ import io.omniembed.data.NegativeSelection;
 import io.omniembed.data.Part;
 import io.omniembed.data.TrainingExample;
 import io.omniembed.eval.Benchmark;
-import io.omniembed.eval.Bm25Retriever;
-import io.omniembed.eval.TopK;
+import io.omniembed.eval.ShardSearch;
+import io.omniembed.eval.ShardSearch.Doc;
+import io.omniembed.eval.ShardSearch.Query;
+import io.omniembed.eval.ShardSearch.ShardHits;
 import io.omniembed.io.HadoopConf;
 import io.omniembed.io.HadoopFiles;
 import io.omniembed.io.ItemSource;
 import io.omniembed.model.Models;
-import io.omniembed.model.TextEmbedder;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Serializable;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -121,17 +120,6 @@ public final class PrepareJob implements Callable<Integer> {
   record Pair(String task, long queryKey, long positiveKey, String query, String positive,
       long[] negativeKeys, String record) implements Serializable {}
 
-  /** A query sent to every shard of its task's pool. */
-  record Query(long id, String task, long queryKey, long positiveKey, String text,
-      HashSet<Long> knownPositives, float[] vector) implements Serializable {}
-
-  /** A document of a task's pool. */
-  record Doc(long key, String text) implements Serializable {}
-
-  /** One shard's answer for one query. */
-  record ShardHits(List<NegativeSelection.Candidate> hits, double positiveScore)
-      implements Serializable {}
-
   @Override
   public Integer call() throws Exception {
     String mode = negatives.strip().toLowerCase(java.util.Locale.ROOT);
@@ -192,7 +180,7 @@ public final class PrepareJob implements Callable<Integer> {
       counts = List.of(NegativeSelection.Counts.ZERO);
     } else {
       JavaPairRDD<Long, Tuple2<String, NegativeSelection.Counts>> mined = mine(jsc, unique,
-          mode, settings, conf);
+          mode, settings, excluded, conf);
       JavaPairRDD<String, Tuple2<String, NegativeSelection.Counts>> byTask = mined
           .mapToPair(t -> new Tuple2<>(taskOf(t._2()._1()), t._2()));
       byTask.persist(StorageLevel.MEMORY_AND_DISK());
@@ -298,8 +286,8 @@ public final class PrepareJob implements Callable<Integer> {
 
   /** Mined triplets keyed by pair id: (record with negatives, counts). */
   private JavaPairRDD<Long, Tuple2<String, NegativeSelection.Counts>> mine(JavaSparkContext jsc,
-      JavaRDD<Pair> unique, String mode, NegativeSelection.Settings settings, Configuration conf)
-      throws IOException {
+      JavaRDD<Pair> unique, String mode, NegativeSelection.Settings settings,
+      Broadcast<HashSet<Long>> excluded, Configuration conf) throws IOException {
     JavaPairRDD<Long, Pair> byId = unique.zipWithUniqueId().mapToPair(t -> t.swap());
     JavaPairRDD<String, HashSet<Long>> known = unique
         .mapToPair(p -> new Tuple2<>(p.task() + "|" + p.queryKey(), single(p.positiveKey())))
@@ -320,7 +308,7 @@ public final class PrepareJob implements Callable<Integer> {
         t._2()._1().queryKey(), t._2()._1().positiveKey(), t._2()._1().query(), t._2()._2(),
         null));
     if (mode.equals("model")) {
-      queries = queries.mapPartitions(qs -> withVectors(qs, m, hadoop.get()));
+      queries = queries.mapPartitions(qs -> ShardSearch.withVectors(qs, m, hadoop.get()));
     }
     JavaPairRDD<String, Doc> docs = unique
         .mapToPair(p -> new Tuple2<>(p.task() + "|" + p.positiveKey(), new Doc(p.positiveKey(),
@@ -341,7 +329,9 @@ public final class PrepareJob implements Callable<Integer> {
           });
       docs = docs.union(extra);
     }
-    JavaPairRDD<String, Doc> pool = docs.reduceByKey((a, b) -> a)
+    // Benchmark documents are not negatives either: that would leak them into training.
+    JavaPairRDD<String, Doc> pool = docs.filter(t -> !excluded.value().contains(t._2().key()))
+        .reduceByKey((a, b) -> a)
         .mapToPair(t -> new Tuple2<>(t._1().substring(0, t._1().lastIndexOf('|')), t._2()))
         .persist(StorageLevel.MEMORY_AND_DISK());
     long size = pool.count();
@@ -358,7 +348,7 @@ public final class PrepareJob implements Callable<Integer> {
       return out.iterator();
     });
     JavaPairRDD<Long, ShardHits> hits = docsByShard.cogroup(queriesByShard)
-        .flatMapToPair(g -> searchShard(g._2()._1(), g._2()._2(), mode, settings.rankTo(), m,
+        .flatMapToPair(g -> ShardSearch.search(g._2()._1(), g._2()._2(), mode, settings.rankTo(), m,
             hadoop.get()));
     return hits.groupByKey().rightOuterJoin(withKnown).mapToPair(t -> new Tuple2<>(t._1(),
         choose(t._2()._2()._1(), t._2()._2()._2(), t._2()._1().orElse(List.of()), settings)));
@@ -367,107 +357,6 @@ public final class PrepareJob implements Callable<Integer> {
   private static HashSet<Long> single(long key) {
     HashSet<Long> s = new HashSet<>();
     s.add(key);
-    return s;
-  }
-
-  private static Iterator<Query> withVectors(Iterator<Query> qs, String model,
-      Configuration conf) {
-    TextEmbedder e = Models.embedder(model, conf, 1);
-    List<Query> batch = new ArrayList<>();
-    qs.forEachRemaining(batch::add);
-    float[][] v = embed(e, batch.stream().map(Query::text).toList());
-    List<Query> out = new ArrayList<>(batch.size());
-    for (int i = 0; i < batch.size(); i++) {
-      Query q = batch.get(i);
-      out.add(new Query(q.id(), q.task(), q.queryKey(), q.positiveKey(), q.text(),
-          q.knownPositives(), v[i]));
-    }
-    return out.iterator();
-  }
-
-  /** Embeds texts in length-sorted batches of 32; rows in input order. */
-  static float[][] embed(TextEmbedder e, List<String> texts) {
-    List<int[]> ids = new ArrayList<>(texts.size());
-    for (String t : texts) {
-      ids.add(e.tokenizer().encode(t, e.maxLength()).ids());
-    }
-    Integer[] order = new Integer[texts.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    java.util.Arrays.sort(order, Comparator.comparingInt(i -> ids.get(i).length));
-    float[][] out = new float[texts.size()][];
-    for (int from = 0; from < order.length; from += 32) {
-      List<int[]> batch = new ArrayList<>();
-      int to = Math.min(order.length, from + 32);
-      for (int i = from; i < to; i++) {
-        batch.add(ids.get(order[i]));
-      }
-      float[][] v = e.embed(batch);
-      for (int i = from; i < to; i++) {
-        out[order[i]] = v[i - from];
-      }
-    }
-    return out;
-  }
-
-  /** One shard: its documents against every query of its task. */
-  static Iterator<Tuple2<Long, ShardHits>> searchShard(Iterable<Doc> docIt,
-      Iterable<Query> queryIt, String mode, int k, String model, Configuration conf)
-      throws IOException {
-    List<Doc> docs = new ArrayList<>();
-    docIt.forEach(docs::add);
-    List<Tuple2<Long, ShardHits>> out = new ArrayList<>();
-    if (docs.isEmpty()) {
-      return out.iterator();
-    }
-    Map<Long, Integer> index = new HashMap<>();
-    for (int i = 0; i < docs.size(); i++) {
-      index.put(docs.get(i).key(), i);
-    }
-    if (mode.equals("bm25")) {
-      List<Item> items = docs.stream().map(d -> Item.text(Long.toString(d.key()), d.text()))
-          .toList();
-      try (Bm25Retriever bm25 = new Bm25Retriever(items.iterator())) {
-        for (Query q : queryIt) {
-          List<NegativeSelection.Candidate> hits = new ArrayList<>();
-          for (TopK.Hit h : bm25.search(q.text(), k)) {
-            Doc d = docs.get(index.get(Long.parseLong(h.docId())));
-            hits.add(new NegativeSelection.Candidate(d.key(), d.text(), h.score()));
-          }
-          double pos = index.containsKey(q.positiveKey())
-              ? bm25.score(q.text(), Long.toString(q.positiveKey())) : Double.NaN;
-          out.add(new Tuple2<>(q.id(), new ShardHits(hits, pos)));
-        }
-      }
-      return out.iterator();
-    }
-    float[][] dv = embed(Models.embedder(model, conf, 1), docs.stream().map(Doc::text).toList());
-    for (Query q : queryIt) {
-      TopK top = new TopK(k);
-      double pos = Double.NaN;
-      for (int i = 0; i < dv.length; i++) {
-        float s = dot(q.vector(), dv[i]);
-        top.offer(Long.toString(docs.get(i).key()), s);
-        if (docs.get(i).key() == q.positiveKey()) {
-          pos = s;
-        }
-      }
-      List<NegativeSelection.Candidate> hits = new ArrayList<>();
-      for (TopK.Hit h : top.sorted()) {
-        Doc d = docs.get(index.get(Long.parseLong(h.docId())));
-        hits.add(new NegativeSelection.Candidate(d.key(), d.text(), h.score()));
-      }
-      out.add(new Tuple2<>(q.id(), new ShardHits(hits, pos)));
-    }
-    return out.iterator();
-  }
-
-  private static float dot(float[] a, float[] b) {
-    float s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += a[i] * b[i];
-    }
     return s;
   }
 

@@ -71,20 +71,27 @@ public final class SynthCodeJob implements Callable<Integer> {
   @Mixin
   SparkOptions spark;
 
-  /** What one task did. */
-  record Stats(TreeMap<String, Long> examples, long files, long emptyDocs,
+  private static final int NAMED_FAILURES = 1000;
+
+  /** What one task did; the first 1,000 unparseable files are named, all are counted. */
+  record Stats(TreeMap<String, Long> examples, long files, long emptyDocs, long failedCount,
       TreeMap<String, String> failed) implements Serializable {
 
     static Stats empty() {
-      return new Stats(new TreeMap<>(), 0, 0, new TreeMap<>());
+      return new Stats(new TreeMap<>(), 0, 0, 0, new TreeMap<>());
     }
 
     Stats plus(Stats o) {
       TreeMap<String, Long> ex = new TreeMap<>(examples);
       o.examples.forEach((k, v) -> ex.merge(k, v, Long::sum));
       TreeMap<String, String> f = new TreeMap<>(failed);
-      f.putAll(o.failed);
-      return new Stats(ex, files + o.files, emptyDocs + o.emptyDocs, f);
+      for (var e : o.failed.entrySet()) {
+        if (f.size() < NAMED_FAILURES) {
+          f.put(e.getKey(), e.getValue());
+        }
+      }
+      return new Stats(ex, files + o.files, emptyDocs + o.emptyDocs,
+          failedCount + o.failedCount, f);
     }
   }
 
@@ -139,7 +146,7 @@ public final class SynthCodeJob implements Callable<Integer> {
     HadoopFiles.writeString(HadoopFiles.child(out, "_summary.json"), summary(total, kinds),
         conf);
     System.out.printf("synth-code: %s examples from %d files (%d unparseable, %d empty docs)"
-        + " -> %s%n", total.examples(), total.files(), total.failed().size(), total.emptyDocs(),
+        + " -> %s%n", total.examples(), total.files(), total.failedCount(), total.emptyDocs(),
         out);
     return 0;
   }
@@ -186,7 +193,7 @@ public final class SynthCodeJob implements Callable<Integer> {
     if (failedFile != null) {
       failed.put(failedFile, reason);
     }
-    return new Stats(counts, files, emptyDocs, failed);
+    return new Stats(counts, files, emptyDocs, failed.size(), failed);
   }
 
   private static String summary(Stats s, Set<SyntheticCode.Kind> kinds) {
@@ -198,8 +205,8 @@ public final class SynthCodeJob implements Callable<Integer> {
     s.examples().forEach(ex::put);
     n.put("files_read", s.files());
     n.put("methods_with_empty_docs", s.emptyDocs());
-    n.put("files_unparseable", s.failed().size());
-    var failed = n.putObject("unparseable");
+    n.put("files_unparseable", s.failedCount());
+    var failed = n.putObject("unparseable");   // the first 1,000, with the parser's reason
     s.failed().forEach(failed::put);
     return n.toPrettyString() + "\n";
   }

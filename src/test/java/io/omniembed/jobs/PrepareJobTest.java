@@ -64,7 +64,8 @@ class PrepareJobTest {
     Path out = dir.resolve("out");
     JobRunner.Result r = JobRunner.run("prepare", "--pairs", pairs(dir).toString(),
         "--negatives", "bm25", "--num-negatives", "2", "--rank-range", "1:10", "--exclude",
-        EvalJobTest.benchmark(dir).toString(), "--out", out.toString(), "--master", "local[2]");
+        EvalJobTest.benchmark(dir).toString(), "--corpus", dir.resolve("bench/corpus.jsonl")
+            .toString(), "--out", out.toString(), "--master", "local[2]");
     assertEquals(0, r.exitCode(), r.err());
     JsonNode s = JSON.readTree(out.resolve("_summary.json").toFile());
     assertEquals(24, s.get("rows_read").asInt(), s.toString());
@@ -88,6 +89,9 @@ class PrepareJobTest {
       assertTrue(t.get("negatives").size() <= 2);
       for (JsonNode n : t.get("negatives")) {
         mined++;
+        for (String[] d : EvalJobTest.DOCS) {
+          assertFalse(n.asText().contains(d[2]), "no benchmark document as a negative: " + n);
+        }
         assertFalse(positivesOf.get(t.get("query").asText()).contains(n.asText()),
             "a positive of the same query is not a negative: " + t);
       }

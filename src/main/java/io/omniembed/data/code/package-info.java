@@ -1,2 +1,6 @@
-/** Code data from real sources: documented methods and, later, synthetic program transformations. */
+/**
+ * Code data from real sources, pure per-file logic: documented methods and functions (JavaParser,
+ * Rhino), and the synthetic code kinds built from them by program transformation — rewritten
+ * clones, injected bugs with failure descriptions — and text-to-SQL from a grammar.
+ */
 package io.omniembed.data.code;
