@@ -11,20 +11,10 @@
 # Leaves the fine-tuned checkpoint in OUT_DIR/final and the soup in OUT_DIR/soup.
 # Expected run time on 2 cores: about 30 minutes (STEPS=300).
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 out=${1:?usage: code-finetune.sh OUT_DIR}
 steps=${STEPS:-300}
-cache=${OMNIEMBED_CACHE:-$HOME/.cache/omniembed}
-omni="$here/jobs/omniembed"
-mkdir -p "$out" "$cache/sources"
-
-fetch() {
-  local gav=$1 file
-  file="$cache/sources/$(echo "$gav" | cut -d: -f2)-$(echo "$gav" | cut -d: -f3)-sources.jar"
-  [[ -f "$file" ]] || (cd "$here" && mvn -B -q dependency:copy -Dartifact="$gav:jar:sources" \
-    -DoutputDirectory="$cache/sources" >&2)
-  echo "$file"
-}
+mkdir -p "$out"
 train_jars=()
 for gav in com.google.guava:guava:33.4.8-jre org.apache.commons:commons-lang3:3.18.0 \
     org.apache.commons:commons-collections4:4.6.0 commons-io:commons-io:2.22.0 \

@@ -13,20 +13,10 @@
 # trains on the Javadoc pairs only, "real+synthetic" on the same pairs plus synth-code's output,
 # each batch from one task. Writes OUT_DIR/results.md. Expected run time on 2 cores: ~30 min.
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 out=${1:?usage: synthetic-code-ablation.sh OUT_DIR}
 steps=${STEPS:-80}
-cache=${OMNIEMBED_CACHE:-$HOME/.cache/omniembed}
-omni="$here/jobs/omniembed"
-mkdir -p "$out" "$cache/sources"
-
-fetch() {
-  local gav=$1 file
-  file="$cache/sources/$(echo "$gav" | cut -d: -f2)-$(echo "$gav" | cut -d: -f3)-sources.jar"
-  [[ -f "$file" ]] || (cd "$here" && mvn -B -q dependency:copy -Dartifact="$gav:jar:sources" \
-    -DoutputDirectory="$cache/sources" >&2)
-  echo "$file"
-}
+mkdir -p "$out"
 train_jars=()
 for gav in org.apache.commons:commons-lang3:3.18.0 org.apache.commons:commons-collections4:4.6.0 \
     commons-io:commons-io:2.22.0; do

@@ -28,6 +28,13 @@ public final class HadoopFiles {
     return fs;
   }
 
+  /** Whether {@code path} exists and is a non-empty directory or a file (outputs refuse it). */
+  public static boolean hasContent(String path, Configuration conf) throws IOException {
+    Path p = new Path(path);
+    FileSystem fs = fs(path, conf);
+    return fs.exists(p) && fs.listStatus(p).length > 0;
+  }
+
   public static boolean exists(String path, Configuration conf) throws IOException {
     return fs(path, conf).exists(new Path(path));
   }

@@ -34,8 +34,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -138,8 +136,7 @@ public final class PrepareJob implements Callable<Integer> {
     SparkSession session = spark.session("prepare");
     Configuration conf = session.sparkContext().hadoopConfiguration();
     JavaSparkContext jsc = new JavaSparkContext(session.sparkContext());
-    FileSystem fs = HadoopFiles.fs(out, conf);
-    if (fs.exists(new Path(out)) && fs.listStatus(new Path(out)).length > 0) {
+    if (HadoopFiles.hasContent(out, conf)) {
       throw new IllegalArgumentException("output " + out + " already exists and is not empty");
     }
     if (mode.equals("model")) {

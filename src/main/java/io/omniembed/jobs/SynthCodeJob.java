@@ -19,8 +19,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -111,8 +109,7 @@ public final class SynthCodeJob implements Callable<Integer> {
     }
     SparkSession session = spark.session("synth-code");
     Configuration conf = session.sparkContext().hadoopConfiguration();
-    FileSystem fs = HadoopFiles.fs(out, conf);
-    if (fs.exists(new Path(out)) && fs.listStatus(new Path(out)).length > 0) {
+    if (HadoopFiles.hasContent(out, conf)) {
       throw new IllegalArgumentException("output " + out + " already exists and is not empty");
     }
     List<String> work = new ArrayList<>(fromCode ? SourceFiles.units(sources, conf) : List.of());

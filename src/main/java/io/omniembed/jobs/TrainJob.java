@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,9 +95,7 @@ public final class TrainJob implements Callable<Integer> {
         throw new IllegalArgumentException("--init is required (a checkpoint, pretrained:"
             + MiniLmImport.NAME + " or random:PRESET)");
       }
-      Path p = new Path(out);
-      FileSystem fs = HadoopFiles.fs(out, conf);
-      if (fs.exists(p) && fs.listStatus(p).length > 0) {
+      if (HadoopFiles.hasContent(out, conf)) {
         throw new IllegalArgumentException("output " + out + " already exists and is not empty;"
             + " use --resume to continue it, or choose another --out");
       }

@@ -1,0 +1,14 @@
+# Shared by the recipes: where inputs are cached, and fetching a sources jar from Maven Central.
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cache=${OMNIEMBED_CACHE:-$HOME/.cache/omniembed}
+omni="$here/jobs/omniembed"
+mkdir -p "$cache/sources"
+
+# fetch G:A:V -> prints the path of the cached G:A:V sources jar, downloading it once.
+fetch() {
+  local gav=$1 file
+  file="$cache/sources/$(echo "$gav" | cut -d: -f2)-$(echo "$gav" | cut -d: -f3)-sources.jar"
+  [[ -f "$file" ]] || (cd "$here" && mvn -B -q dependency:copy -Dartifact="$gav:jar:sources" \
+    -DoutputDirectory="$cache/sources" >&2)
+  echo "$file"
+}
