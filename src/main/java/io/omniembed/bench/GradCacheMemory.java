@@ -9,7 +9,6 @@ import io.omniembed.train.dist.Collective;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.Pointer;
@@ -41,13 +40,7 @@ public final class GradCacheMemory {
     long peakHeap = 0;
     double seconds = 0;
     for (int s = 1; s <= steps; s++) {
-      List<TokenizedExample> batch = new ArrayList<>();
-      for (int i = 0; i < b; i++) {
-        int[] q = TrainStep.randomIds(random, t, config.vocabSize());
-        int[] p = TrainStep.randomIds(random, t, config.vocabSize());
-        batch.add(new TokenizedExample(q, q, p, List.of(), random.nextLong(), random.nextLong(),
-            new long[0]));
-      }
+      List<TokenizedExample> batch = TrainStep.randomBatch(random, b, t, config.vocabSize());
       long t0 = System.nanoTime();
       step.run(s, batch);
       seconds = (System.nanoTime() - t0) / 1e9;

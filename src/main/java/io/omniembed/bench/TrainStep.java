@@ -44,13 +44,7 @@ public final class TrainStep {
         System.getenv("OPENBLAS_CORETYPE"));
     SplittableRandom random = new SplittableRandom(1);
     for (int s = 1; s <= steps + 2; s++) {
-      List<TokenizedExample> batch = new ArrayList<>();
-      for (int i = 0; i < b; i++) {
-        int[] q = randomIds(random, t, config.vocabSize());
-        int[] p = randomIds(random, t, config.vocabSize());
-        batch.add(new TokenizedExample(q, q, p, List.of(), random.nextLong(), random.nextLong(),
-            new long[0]));
-      }
+      List<TokenizedExample> batch = randomBatch(random, b, t, config.vocabSize());
       long t0 = System.nanoTime();
       ContrastiveStep.Result r = step.run(s, batch);
       long t1 = System.nanoTime();
@@ -66,7 +60,19 @@ public final class TrainStep {
     }
   }
 
-  static int[] randomIds(SplittableRandom r, int t, int vocab) {
+  /** {@code b} (query, positive) pairs of {@code t} random token ids, no hard negatives. */
+  static List<TokenizedExample> randomBatch(SplittableRandom random, int b, int t, int vocab) {
+    List<TokenizedExample> batch = new ArrayList<>();
+    for (int i = 0; i < b; i++) {
+      int[] q = randomIds(random, t, vocab);
+      int[] p = randomIds(random, t, vocab);
+      batch.add(new TokenizedExample(q, q, p, List.of(), random.nextLong(), random.nextLong(),
+          new long[0]));
+    }
+    return batch;
+  }
+
+  private static int[] randomIds(SplittableRandom r, int t, int vocab) {
     int[] s = new int[t];
     for (int j = 0; j < t; j++) {
       s[j] = 1 + r.nextInt(vocab - 1);

@@ -13,7 +13,7 @@ final class Docs {
   private Docs() {}
 
   static String plain(String doc) {
-    String s = INLINE_TAG.matcher(doc).replaceAll("$1");
+    String s = INLINE_TAG.matcher(doc).replaceAll("$1").replace("{@inheritDoc}", "");
     s = HTML.matcher(s).replaceAll(" ");
     s = ENTITY.matcher(s).replaceAll(m -> switch (m.group(1)) {
       case "lt" -> "<";

@@ -20,8 +20,6 @@ public final class JavadocPairs {
   private static final Pattern NAME = Pattern.compile("([A-Za-z_$][A-Za-z0-9_$]*)\\s*\\($");
   private static final Pattern TYPE_DECL =
       Pattern.compile("\\b(class|interface|enum|record|@interface)\\s+([A-Za-z_$][\\w$]*)");
-  private static final Pattern INLINE_TAG = Pattern.compile("\\{@(?:code|link|linkplain|literal|value)\\s+([^}]*)\\}");
-  private static final Pattern HTML = Pattern.compile("<[^>]+>");
   private static final int MAX_CODE_CHARS = 4000;
 
   private JavadocPairs() {}
@@ -101,22 +99,7 @@ public final class JavadocPairs {
 
   /** The description part of a doc comment (before block tags) as plain text. */
   static String cleanDoc(String raw) {
-    StringBuilder b = new StringBuilder();
-    for (String line : raw.split("\n")) {
-      String l = line.strip();
-      if (l.startsWith("*")) {
-        l = l.substring(1).strip();
-      }
-      if (l.startsWith("@")) {
-        break;
-      }
-      b.append(l).append(' ');
-    }
-    String s = INLINE_TAG.matcher(b.toString()).replaceAll("$1");
-    s = s.replace("{@inheritDoc}", "");
-    s = HTML.matcher(s).replaceAll(" ");
-    s = s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("&quot;", "\"");
-    return s.replaceAll("\\s+", " ").strip();
+    return Docs.descriptionOf(raw);
   }
 
   private static int skipAnnotationsAndSpace(String s, int i) {
