@@ -57,6 +57,15 @@ public final class ItemParser {
     if (id == null) {
       return new Bad(null, "missing or empty 'id' (or '_id') field");
     }
+    return parseContent(id, node);
+  }
+
+  /**
+   * The content fields of {@code node} ({@code text}/{@code title}, media fields or
+   * {@code parts}) as the item {@code id}; any id field in {@code node} is ignored. Used where the
+   * id comes from elsewhere, such as a DataFrame column holding only content.
+   */
+  public static Result parseContent(String id, JsonNode node) {
     if (node.has("parts")) {
       if (node.has("text") || MEDIA_FIELDS.stream().anyMatch(node::has)) {
         return new Bad(id, "give either 'parts' or the 'text'/'image'/'audio'/'video' fields,"

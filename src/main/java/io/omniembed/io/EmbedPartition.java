@@ -3,14 +3,13 @@ package io.omniembed.io;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniembed.model.ItemEmbedding;
-import io.omniembed.model.Models;
-import io.omniembed.model.TextEmbedder;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -20,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The work of one {@code embed} task: embed one input partition and commit it as one unit,
+ * The write side of one {@code embed} task: the rows of one input partition, already through
+ * {@link io.omniembed.ml.Embedder} (columns {@link #COLUMNS}), committed as one unit,
  * {@code OUT/part-NNNNN.parquet} plus, when some rows failed, {@code OUT/_errors/part-NNNNN.jsonl}.
  *
  * <p>Both files are written under {@code OUT/_temporary/} and renamed into place when complete,
@@ -33,9 +33,13 @@ public final class EmbedPartition {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long LOG_EVERY_NANOS = 30_000_000_000L;
 
+  /** The columns a task reads, in order. */
+  public static final String[] COLUMNS =
+      {"id", "source", "embedding", "error", "tokens", "truncated"};
+
   /** What every task needs; serialised into the task closure. */
-  public record Settings(String model, int dim, int batchSize, int window, int maxLength,
-      int onnxThreads, String outDir, HadoopConf hadoopConf) implements Serializable {}
+  public record Settings(String modelId, String modelHash, int dim, String outDir,
+      HadoopConf hadoopConf) implements Serializable {}
 
   /** Counts of one committed unit. */
   public record Summary(int partition, long embedded, long failed, long truncated, long tokens,
@@ -51,44 +55,41 @@ public final class EmbedPartition {
     } catch (IOException e) {
       throw new UncheckedIOException("embed: cannot open " + s.outDir() + ": " + e.getMessage(), e);
     }
-    TextEmbedder embedder = Models.embedder(s.model(), conf, s.onnxThreads());
-    int dim = s.dim() > 0 ? s.dim() : embedder.dim();
     String unit = String.format("part-%05d", partition);
     String tmpDir = HadoopFiles.child(s.outDir(), "_temporary");
     String tmpParquet = HadoopFiles.child(tmpDir, unit + "-attempt-" + attempt + ".parquet");
     String tmpErrors = HadoopFiles.child(tmpDir, unit + "-attempt-" + attempt + ".errors.jsonl");
     long[] counts = new long[4];   // embedded, failed, truncated, tokens
     try (ParquetWriter<ItemEmbedding.Embedded> writer = EmbeddingParquet.open(tmpParquet,
-        EmbeddingParquet.metadata(embedder.modelId(), embedder.modelHash(), dim), conf);
+        EmbeddingParquet.metadata(s.modelId(), s.modelHash(), s.dim()), conf);
         LazyErrorFile errors = new LazyErrorFile(tmpErrors, conf)) {
-      Iterator<ItemEmbedding.Input> inputs = ItemSource.inputs(rows);
-      long[] lastLog = {start};
-      new ItemEmbedding(embedder, s.batchSize(), dim, s.window(), s.maxLength()).run(inputs,
-          new ItemEmbedding.Sink() {
-            @Override
-            public void embedded(ItemEmbedding.Embedded e) {
-              try {
-                writer.write(e);
-              } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-              }
-              counts[0]++;
-              counts[2] += e.truncated() ? 1 : 0;
-              counts[3] += e.tokens();
-              long now = System.nanoTime();
-              if (now - lastLog[0] > LOG_EVERY_NANOS) {
-                lastLog[0] = now;
-                LOG.info("embed {}: {} items embedded, {} failed, {}/s", unit, counts[0],
-                    counts[1], String.format("%.1f", counts[0] / ((now - start) / 1e9)));
-              }
-            }
-
-            @Override
-            public void failed(ItemEmbedding.Failed f) {
-              errors.write(f);
-              counts[1]++;
-            }
-          });
+      long lastLog = start;
+      while (rows.hasNext()) {
+        Row r = rows.next();
+        String id = r.isNullAt(0) ? null : r.getString(0);
+        if (r.isNullAt(2)) {
+          errors.write(new ItemEmbedding.Failed(id, r.getString(1), r.getString(3)));
+          counts[1]++;
+          continue;
+        }
+        List<Float> values = r.getList(2);
+        float[] vector = new float[values.size()];
+        for (int i = 0; i < vector.length; i++) {
+          vector[i] = values.get(i);
+        }
+        int tokens = r.getInt(4);
+        boolean truncated = r.getBoolean(5);
+        writer.write(new ItemEmbedding.Embedded(id, vector, tokens, truncated));
+        counts[0]++;
+        counts[2] += truncated ? 1 : 0;
+        counts[3] += tokens;
+        long now = System.nanoTime();
+        if (now - lastLog > LOG_EVERY_NANOS) {
+          lastLog = now;
+          LOG.info("embed {}: {} items embedded, {} failed, {}/s", unit, counts[0],
+              counts[1], String.format("%.1f", counts[0] / ((now - start) / 1e9)));
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("embed " + unit + ": cannot write " + tmpParquet + ": "
           + e.getMessage(), e);

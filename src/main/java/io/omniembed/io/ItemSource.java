@@ -96,7 +96,8 @@ public final class ItemSource {
     };
   }
 
-  static String excerpt(String record) {
+  /** A one-line prefix of a record, naming a record that has no readable id. */
+  public static String excerpt(String record) {
     String oneLine = record.replaceAll("\\s+", " ");
     return oneLine.length() <= 120 ? oneLine : oneLine.substring(0, 120) + "…";
   }

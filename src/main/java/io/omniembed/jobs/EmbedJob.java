@@ -1,15 +1,21 @@
 package io.omniembed.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.get_json_object;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniembed.io.EmbedPartition;
 import io.omniembed.io.HadoopConf;
 import io.omniembed.io.HadoopFiles;
 import io.omniembed.io.ItemSource;
+import io.omniembed.ml.Embedder;
 import io.omniembed.model.ItemEmbedding;
 import io.omniembed.model.ModelSpec;
 import io.omniembed.model.Models;
 import io.omniembed.model.TextEmbedder;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
@@ -20,10 +26,12 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,15 +83,28 @@ public final class EmbedJob implements Callable<Integer> {
     Configuration conf = session.sparkContext().hadoopConfiguration();
     checkOutput(out, conf);
     Dataset<Row> rows = ItemSource.read(session, input);
-    // Load once on the driver: a bad --model or --dim fails here with one clear line instead of
-    // in every task.
-    TextEmbedder embedder = Models.embedder(model, conf, 1);
-    int outDim = embedding.dim > 0 ? embedding.dim : embedder.dim();
-    if (outDim > embedder.dim()) {
+    // The model is loaded once on the driver here: a bad --model, --dim or --max-length fails
+    // with one clear line instead of in every task.
+    Embedder embedder = new Embedder()
+        .setModelPath(model)
+        .setInputCol("record")
+        .setInputFormat("json")
+        .setOutputCol("embedding")
+        .setDim(embedding.dim)
+        .setBatchSize(embedding.batchSize)
+        .setMaxLength(embedding.maxLength)
+        .setHandleInvalid("keep")
+        .setErrorCol("error")
+        .setTokensCol("tokens")
+        .setTruncatedCol("truncated");
+    TextEmbedder loaded = Models.embedder(model, conf, Embedder.threads());
+    int outDim = embedding.dim > 0 ? embedding.dim : loaded.dim();
+    if (outDim > loaded.dim()) {
       throw new IllegalArgumentException("--dim " + embedding.dim + " exceeds the "
-          + embedder.dim() + " dimensions of model " + model);
+          + loaded.dim() + " dimensions of model " + model);
     }
-    int tokens = ItemEmbedding.resolveMaxLength(embedder, embedding.maxLength);
+    int tokens = ItemEmbedding.resolveMaxLength(loaded, embedding.maxLength);
+    embedder.transformSchema(rows.schema());
     int wanted = partitions > 0 ? partitions : 2 * session.sparkContext().defaultParallelism();
     if (partitions > 0 || rows.rdd().getNumPartitions() < wanted) {
       rows = rows.repartition(wanted);
@@ -92,16 +113,21 @@ public final class EmbedJob implements Callable<Integer> {
     LOG.info("embed: {} records from {} in {} partitions, model {} ({} dims kept)", total, input,
         rows.rdd().getNumPartitions(), model, outDim);
 
-    EmbedPartition.Settings settings = new EmbedPartition.Settings(model, outDim,
-        embedding.batchSize, 64 * embedding.batchSize, tokens,
-        Math.max(1, Runtime.getRuntime().availableProcessors()), out, new HadoopConf(conf));
+    // The id as ItemParser reads it ('id', else '_id'); only written next to the vector or error.
+    Column id = coalesce(get_json_object(col("record"), "$.id"),
+        get_json_object(col("record"), "$._id"));
+    Dataset<Row> vectors = embedder.transform(rows.withColumn("id", id))
+        .select(Arrays.stream(EmbedPartition.COLUMNS).map(functions::col).toArray(Column[]::new));
+    EmbedPartition.Settings settings = new EmbedPartition.Settings(loaded.modelId(),
+        loaded.modelHash(), outDim, out, new HadoopConf(conf));
     LongAccumulator done = session.sparkContext().longAccumulator("embedded");
     long start = System.nanoTime();
     List<EmbedPartition.Summary> summaries;
     try (Progress p = new Progress(LOG, "embed", total, done::value, 10)) {
-      summaries = rows.mapPartitions((MapPartitionsFunction<Row, EmbedPartition.Summary>) it ->
+      summaries = vectors.mapPartitions((MapPartitionsFunction<Row, EmbedPartition.Summary>) it ->
               one(EmbedPartition.run(TaskContext.getPartitionId(),
-                  TaskContext.get().attemptNumber(), it, settings), done), Encoders.javaSerialization(EmbedPartition.Summary.class))
+                  TaskContext.get().attemptNumber(), it, settings), done),
+              Encoders.javaSerialization(EmbedPartition.Summary.class))
           .collectAsList();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -111,7 +137,7 @@ public final class EmbedJob implements Callable<Integer> {
     long tokenCount = summaries.stream().mapToLong(EmbedPartition.Summary::tokens).sum();
     FileSystem fs = new Path(out).getFileSystem(conf);
     fs.delete(new Path(out, "_temporary"), true);
-    writeSummary(conf, embedder, outDim, tokens, total, embedded, failed, truncated, tokenCount,
+    writeSummary(conf, loaded, outDim, tokens, total, embedded, failed, truncated, tokenCount,
         seconds);
     fs.create(new Path(out, "_SUCCESS"), true).close();
     System.out.printf("embed: %d embedded, %d failed (see %s/_errors), %d truncated to %d tokens;"

@@ -1,0 +1,454 @@
+package io.omniembed.ml;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+
+import io.omniembed.io.HadoopConf;
+import io.omniembed.model.ItemEmbedding;
+import io.omniembed.model.ModelSpec;
+import io.omniembed.model.Models;
+import io.omniembed.model.TextEmbedder;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.attribute.AttributeGroup;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A Spark ML {@link Transformer} that embeds a DataFrame column with an omniembed model: the
+ * model's own tokenizer, length-sorted batches, optional Matryoshka truncation, L2-normalised
+ * vectors. The {@code embed} job is this transformer plus atomic Parquet units, so both give the
+ * same vectors for the same rows.
+ *
+ * <p>The input column is one of:
+ * <ul>
+ *   <li>a string: the text to embed ({@code inputFormat = "content"}, the default), or an item as
+ *       a JSON record, {@code {"id": ..., "text": ..., "image": ...}} as in JSONL input files
+ *       ({@code inputFormat = "json"});</li>
+ *   <li>a struct with item fields ({@code text}, {@code title}, {@code image}, {@code audio},
+ *       {@code video}, {@code parts});</li>
+ *   <li>an array of part structs ({@code type}, {@code text}, {@code uri}, {@code bytes}).</li>
+ * </ul>
+ * The output column is {@code array<float>} ({@code outputType = "array"}) or an
+ * {@code ml.linalg.Vector} ({@code "vector"}), carrying the model id, parameter hash and
+ * dimension in its column metadata. Rows keep their order within each partition.
+ *
+ * <p>Rows that cannot be embedded (no content, a malformed record, a media part for a text
+ * model) fail the transform with the row named ({@code handleInvalid = "error"}), are dropped
+ * ({@code "skip"}), or get a null vector and, when {@code errorCol} is set, the reason
+ * ({@code "keep"}).
+ *
+ * <p>Saved and loaded with the other stages of a {@code Pipeline}; the saved stage refers to the
+ * model by {@code modelPath}, it does not copy the model.
+ */
+public final class Embedder extends Transformer implements DefaultParamsWritable {
+
+  private static final long serialVersionUID = 1L;
+  private static final Set<String> ITEM_FIELDS =
+      Set.of("text", "title", "parts", "image", "audio", "video");
+  private static final String INPUT = "__omniembed_input";
+
+  private final String uid;
+
+  private final Param<String> modelPath;
+  private final Param<String> inputCol;
+  private final Param<String> outputCol;
+  private final Param<String> outputType;
+  private final Param<String> inputFormat;
+  private final IntParam dim;
+  private final IntParam batchSize;
+  private final IntParam maxLength;
+  private final Param<String> handleInvalid;
+  private final Param<String> errorCol;
+  private final Param<String> tokensCol;
+  private final Param<String> truncatedCol;
+
+  public Embedder() {
+    this(Identifiable.randomUID("embedder"));
+  }
+
+  public Embedder(String uid) {
+    this.uid = uid;
+    modelPath = new Param<>(this, "modelPath", "checkpoint directory (any Hadoop path) or"
+        + " pretrained:all-MiniLM-L6-v2");
+    inputCol = new Param<>(this, "inputCol", "column to embed: string, item struct or array of"
+        + " part structs");
+    outputCol = new Param<>(this, "outputCol", "column of vectors to add");
+    outputType = new Param<>(this, "outputType", "array (array<float>) or vector"
+        + " (ml.linalg.Vector)", ParamValidators.inArray(List.of("array", "vector")));
+    inputFormat = new Param<>(this, "inputFormat", "for a string column: content (the text)"
+        + " or json (an item record with id)", ParamValidators.inArray(List.of("content",
+        "json")));
+    dim = new IntParam(this, "dim", "dimensions kept (Matryoshka prefix, re-normalised);"
+        + " 0 keeps all", ParamValidators.gtEq(0));
+    batchSize = new IntParam(this, "batchSize", "sequences per forward pass",
+        ParamValidators.gt(0));
+    maxLength = new IntParam(this, "maxLength", "tokens kept per text, [CLS] and [SEP]"
+        + " included; 0 for the model's default", ParamValidators.gtEq(0));
+    handleInvalid = new Param<>(this, "handleInvalid", "rows that cannot be embedded: error"
+        + " (fail), skip (drop) or keep (null vector)",
+        ParamValidators.inArray(List.of("error", "skip", "keep")));
+    errorCol = new Param<>(this, "errorCol", "with handleInvalid=keep: string column for the"
+        + " reason a row was not embedded (empty: none)");
+    tokensCol = new Param<>(this, "tokensCol", "int column for the tokens embedded per row"
+        + " (empty: none)");
+    truncatedCol = new Param<>(this, "truncatedCol", "boolean column: the text was cut at"
+        + " maxLength (empty: none)");
+    setDefault(outputCol, "embedding");
+    setDefault(outputType, "array");
+    setDefault(inputFormat, "content");
+    setDefault(dim, 0);
+    setDefault(batchSize, 32);
+    setDefault(maxLength, 0);
+    setDefault(handleInvalid, "error");
+    setDefault(errorCol, "");
+    setDefault(tokensCol, "");
+    setDefault(truncatedCol, "");
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  // Spark ML finds params through public no-argument methods.
+  public Param<String> modelPath() {
+    return modelPath;
+  }
+
+  public Param<String> inputCol() {
+    return inputCol;
+  }
+
+  public Param<String> outputCol() {
+    return outputCol;
+  }
+
+  public Param<String> outputType() {
+    return outputType;
+  }
+
+  public Param<String> inputFormat() {
+    return inputFormat;
+  }
+
+  public IntParam dim() {
+    return dim;
+  }
+
+  public IntParam batchSize() {
+    return batchSize;
+  }
+
+  public IntParam maxLength() {
+    return maxLength;
+  }
+
+  public Param<String> handleInvalid() {
+    return handleInvalid;
+  }
+
+  public Param<String> errorCol() {
+    return errorCol;
+  }
+
+  public Param<String> tokensCol() {
+    return tokensCol;
+  }
+
+  public Param<String> truncatedCol() {
+    return truncatedCol;
+  }
+
+  public Embedder setModelPath(String v) {
+    return (Embedder) set(modelPath, v);
+  }
+
+  public Embedder setInputCol(String v) {
+    return (Embedder) set(inputCol, v);
+  }
+
+  public Embedder setOutputCol(String v) {
+    return (Embedder) set(outputCol, v);
+  }
+
+  public Embedder setOutputType(String v) {
+    return (Embedder) set(outputType, v);
+  }
+
+  public Embedder setInputFormat(String v) {
+    return (Embedder) set(inputFormat, v);
+  }
+
+  public Embedder setDim(int v) {
+    return (Embedder) set(dim, v);
+  }
+
+  public Embedder setBatchSize(int v) {
+    return (Embedder) set(batchSize, v);
+  }
+
+  public Embedder setMaxLength(int v) {
+    return (Embedder) set(maxLength, v);
+  }
+
+  public Embedder setHandleInvalid(String v) {
+    return (Embedder) set(handleInvalid, v);
+  }
+
+  public Embedder setErrorCol(String v) {
+    return (Embedder) set(errorCol, v);
+  }
+
+  public Embedder setTokensCol(String v) {
+    return (Embedder) set(tokensCol, v);
+  }
+
+  public Embedder setTruncatedCol(String v) {
+    return (Embedder) set(truncatedCol, v);
+  }
+
+  public String getModelPath() {
+    return $(modelPath);
+  }
+
+  public String getInputCol() {
+    return $(inputCol);
+  }
+
+  public String getOutputCol() {
+    return $(outputCol);
+  }
+
+  public int getDim() {
+    return (Integer) $(dim);
+  }
+
+  public int getBatchSize() {
+    return (Integer) $(batchSize);
+  }
+
+  /**
+   * The model this transformer runs, loaded once per JVM; fails naming {@code modelPath} when it
+   * is unset or cannot be loaded.
+   */
+  public TextEmbedder model() {
+    return model(activeConf());
+  }
+
+  private TextEmbedder model(Configuration conf) {
+    if (!isDefined(modelPath) || $(modelPath) == null || $(modelPath).isBlank()) {
+      throw new IllegalArgumentException("Embedder: param modelPath is not set (a checkpoint"
+          + " directory or pretrained:all-MiniLM-L6-v2)");
+    }
+    String path = $(modelPath);
+    ModelSpec spec;
+    try {
+      spec = ModelSpec.parse(path);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Embedder: param modelPath: " + e.getMessage(), e);
+    }
+    if (spec instanceof ModelSpec.Bm25 || spec instanceof ModelSpec.Random) {
+      throw new IllegalArgumentException("Embedder: param modelPath takes a checkpoint directory"
+          + " or pretrained:all-MiniLM-L6-v2, not " + path);
+    }
+    try {
+      return Models.embedder(path, conf, threads());
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("Embedder: param modelPath: " + e.getMessage(), e);
+    }
+  }
+
+  /** ONNX Runtime threads of a model loaded by this transformer (one instance per JVM). */
+  public static int threads() {
+    return Math.max(1, Runtime.getRuntime().availableProcessors());
+  }
+
+  /** The output dimension: {@code dim}, or the model's when 0. */
+  public int outputDim(TextEmbedder model) {
+    int d = getDim();
+    if (d > model.dim()) {
+      throw new IllegalArgumentException("Embedder: param dim " + d + " exceeds the "
+          + model.dim() + " dimensions of model " + $(modelPath));
+    }
+    return d == 0 ? model.dim() : d;
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    String in = requireSet(inputCol);
+    if (!Arrays.asList(schema.fieldNames()).contains(in)) {
+      throw new IllegalArgumentException("Embedder: inputCol '" + in + "' is not a column; the"
+          + " columns are " + Arrays.toString(schema.fieldNames()));
+    }
+    checkInputType(in, schema.apply(in).dataType());
+    TextEmbedder model = model(activeConf());
+    int d = outputDim(model);
+    ItemEmbedding.resolveMaxLength(model, (Integer) $(maxLength));
+    StructType out = schema;
+    out = addColumn(out, $(outputCol), "outputCol", "vector".equals($(outputType))
+        ? new VectorUDT() : DataTypes.createArrayType(DataTypes.FloatType, false),
+        outputMetadata(model, d));
+    if (!$(errorCol).isEmpty()) {
+      if (!"keep".equals($(handleInvalid))) {
+        throw new IllegalArgumentException("Embedder: param errorCol '" + $(errorCol)
+            + "' needs handleInvalid=keep (it is " + $(handleInvalid) + ")");
+      }
+      out = addColumn(out, $(errorCol), "errorCol", DataTypes.StringType, Metadata.empty());
+    }
+    if (!$(tokensCol).isEmpty()) {
+      out = addColumn(out, $(tokensCol), "tokensCol", DataTypes.IntegerType, Metadata.empty());
+    }
+    if (!$(truncatedCol).isEmpty()) {
+      out = addColumn(out, $(truncatedCol), "truncatedCol", DataTypes.BooleanType,
+          Metadata.empty());
+    }
+    return out;
+  }
+
+  private void checkInputType(String in, DataType type) {
+    boolean json = "json".equals($(inputFormat));
+    if (type instanceof org.apache.spark.sql.types.StringType) {
+      return;
+    }
+    if (json) {
+      throw new IllegalArgumentException("Embedder: inputCol '" + in + "' has type "
+          + type.simpleString() + "; inputFormat=json needs a string column of JSON records");
+    }
+    if (type instanceof StructType st) {
+      if (Arrays.stream(st.fieldNames()).noneMatch(ITEM_FIELDS::contains)) {
+        throw new IllegalArgumentException("Embedder: inputCol '" + in + "' is a struct without"
+            + " item fields; it needs at least one of " + ITEM_FIELDS + ", has "
+            + Arrays.toString(st.fieldNames()));
+      }
+      return;
+    }
+    if (type instanceof ArrayType at && at.elementType() instanceof StructType part) {
+      List<String> names = Arrays.asList(part.fieldNames());
+      if (!names.contains("type")) {
+        throw new IllegalArgumentException("Embedder: inputCol '" + in + "' is an array of"
+            + " structs without a 'type' field; parts need type and text, uri or bytes");
+      }
+      return;
+    }
+    throw new IllegalArgumentException("Embedder: inputCol '" + in + "' has type "
+        + type.simpleString() + "; expected a string, an item struct (text, image, parts ...)"
+        + " or an array of part structs");
+  }
+
+  private static StructType addColumn(StructType schema, String name, String param,
+      DataType type, Metadata metadata) {
+    if (name == null || name.isEmpty()) {
+      throw new IllegalArgumentException("Embedder: param " + param + " is empty");
+    }
+    if (Arrays.asList(schema.fieldNames()).contains(name)) {
+      throw new IllegalArgumentException("Embedder: " + param + " '" + name + "' already"
+          + " exists in the input");
+    }
+    return schema.add(new StructField(name, type, true, metadata));
+  }
+
+  private Metadata outputMetadata(TextEmbedder model, int d) {
+    Metadata omniembed = new MetadataBuilder()
+        .putString("model_id", model.modelId())
+        .putString("model_hash", model.modelHash())
+        .putLong("dim", d)
+        .putString("normalization", "l2")
+        .build();
+    Metadata base = "vector".equals($(outputType))
+        ? new AttributeGroup($(outputCol), d).toMetadata() : Metadata.empty();
+    return new MetadataBuilder().withMetadata(base).putMetadata("omniembed", omniembed).build();
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType outSchema = transformSchema(dataset.schema());
+    TextEmbedder model = model(activeConf());
+    String in = $(inputCol);
+    DataType type = dataset.schema().apply(in).dataType();
+    Column asJson;
+    EmbedRows.Kind kind;
+    if (type instanceof org.apache.spark.sql.types.StringType) {
+      asJson = col(quote(in));
+      kind = "json".equals($(inputFormat)) ? EmbedRows.Kind.RECORD : EmbedRows.Kind.TEXT;
+    } else if (type instanceof StructType) {
+      asJson = to_json(col(quote(in)));
+      kind = EmbedRows.Kind.CONTENT;
+    } else {
+      asJson = to_json(struct(col(quote(in)).as("parts")));
+      kind = EmbedRows.Kind.CONTENT;
+    }
+    Dataset<Row> withInput = dataset.toDF().withColumn(INPUT, asJson);
+    int inputIndex = withInput.schema().fieldIndex(INPUT);
+    EmbedRows rows = new EmbedRows(new EmbedRows.Settings($(modelPath), outputDim(model),
+        getBatchSize(), 64 * getBatchSize(), ItemEmbedding.resolveMaxLength(model,
+        (Integer) $(maxLength)), in, kind, inputIndex, "vector".equals($(outputType)),
+        EmbedRows.Invalid.valueOf($(handleInvalid).toUpperCase(java.util.Locale.ROOT)),
+        !$(errorCol).isEmpty(), !$(tokensCol).isEmpty(), !$(truncatedCol).isEmpty(),
+        new HadoopConf(dataset.sparkSession().sparkContext().hadoopConfiguration())));
+    String output = $(outputCol);
+    // the encoder does not carry column metadata through mapPartitions; set it again
+    return withInput.mapPartitions((MapPartitionsFunction<Row, Row>) it ->
+            rows.apply(TaskContext.getPartitionId(), it), Encoders.row(outSchema))
+        .withMetadata(output, outSchema.apply(output).metadata());
+  }
+
+  private static String quote(String column) {
+    return "`" + column.replace("`", "``") + "`";
+  }
+
+  private String requireSet(Param<String> p) {
+    if (!isDefined(p) || $(p) == null || $(p).isEmpty()) {
+      throw new IllegalArgumentException("Embedder: param " + p.name() + " is not set");
+    }
+    return $(p);
+  }
+
+  private static Configuration activeConf() {
+    scala.Option<SparkSession> active = SparkSession.getActiveSession();
+    if (active.isEmpty()) {
+      active = SparkSession.getDefaultSession();
+    }
+    return active.isDefined() ? active.get().sparkContext().hadoopConfiguration()
+        : new Configuration();
+  }
+
+  @Override
+  public Embedder copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
+  /** Loads an {@code Embedder} saved with {@link #save} (also how {@code Pipeline.load} does). */
+  public static MLReader<Embedder> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  public static Embedder load(String path) {
+    return read().load(path);
+  }
+}
