@@ -23,7 +23,7 @@ public final class EmbedPipeline {
 
   private EmbedPipeline() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws java.io.IOException {
     if (args.length != 3) {
       System.err.println("usage: EmbedPipeline INPUT_JSONL MODEL OUTPUT_PARQUET");
       System.exit(2);

@@ -35,15 +35,30 @@ public final class EmbedPartition {
 
   /** The columns a task reads, in order. */
   public static final String[] COLUMNS =
-      {"id", "source", "embedding", "error", "tokens", "truncated"};
+      {"id", "source", "embedding", "error", "tokens", "truncated", "record"};
 
   /** What every task needs; serialised into the task closure. */
   public record Settings(String modelId, String modelHash, int dim, String outDir,
-      HadoopConf hadoopConf) implements Serializable {}
+      double sampleRate, HadoopConf hadoopConf) implements Serializable {}
 
-  /** Counts of one committed unit. */
+  /** Counts of one committed unit, and its rows drawn into the job's sample. */
   public record Summary(int partition, long embedded, long failed, long truncated, long tokens,
-      double seconds) implements Serializable {}
+      double seconds, List<SampleRow> sample) implements Serializable {}
+
+  /**
+   * One embedded row of the job's sample ({@code _sample.jsonl}), with the labels a map of the
+   * embeddings is coloured by: the record's {@code task} field if it has one, its modalities.
+   */
+  public record SampleRow(long key, String id, String source, String task, String modality,
+      float[] embedding) implements Serializable {}
+
+  /**
+   * The sample key of an id: rows whose key is below {@code rate * 2^31} are drawn. A hash of the
+   * id, so the sample is the same on every run and does not depend on the partitioning.
+   */
+  public static long sampleKey(String id) {
+    return io.omniembed.data.Seeds.mix(id.hashCode(), id.length()) >>> 33;
+  }
 
   private EmbedPartition() {}
 
@@ -60,6 +75,8 @@ public final class EmbedPartition {
     String tmpParquet = HadoopFiles.child(tmpDir, unit + "-attempt-" + attempt + ".parquet");
     String tmpErrors = HadoopFiles.child(tmpDir, unit + "-attempt-" + attempt + ".errors.jsonl");
     long[] counts = new long[4];   // embedded, failed, truncated, tokens
+    List<SampleRow> sample = new java.util.ArrayList<>();
+    long sampleBelow = (long) (s.sampleRate() * (1L << 31));
     try (ParquetWriter<ItemEmbedding.Embedded> writer = EmbeddingParquet.open(tmpParquet,
         EmbeddingParquet.metadata(s.modelId(), s.modelHash(), s.dim()), conf);
         LazyErrorFile errors = new LazyErrorFile(tmpErrors, conf)) {
@@ -80,6 +97,10 @@ public final class EmbedPartition {
         int tokens = r.getInt(4);
         boolean truncated = r.getBoolean(5);
         writer.write(new ItemEmbedding.Embedded(id, vector, tokens, truncated));
+        long key = sampleKey(id);
+        if (key < sampleBelow) {
+          sample.add(sampleRow(key, id, r.getString(1), r.getString(6), vector));
+        }
         counts[0]++;
         counts[2] += truncated ? 1 : 0;
         counts[3] += tokens;
@@ -106,7 +127,24 @@ public final class EmbedPartition {
     double seconds = (System.nanoTime() - start) / 1e9;
     LOG.info("embed {}: committed {} items ({} failed, {} truncated) in {} s", unit, counts[0],
         counts[1], counts[2], String.format("%.1f", seconds));
-    return new Summary(partition, counts[0], counts[1], counts[2], counts[3], seconds);
+    return new Summary(partition, counts[0], counts[1], counts[2], counts[3], seconds, sample);
+  }
+
+  private static SampleRow sampleRow(long key, String id, String source, String record,
+      float[] vector) {
+    String task = null;
+    String modality = "text";
+    try {
+      com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(record);
+      task = node.path("task").isTextual() ? node.get("task").asText() : null;
+      if (io.omniembed.data.ItemParser.parse(node) instanceof io.omniembed.data.ItemParser.Ok ok) {
+        modality = ok.item().parts().stream().map(p -> p.modality().key()).distinct()
+            .collect(java.util.stream.Collectors.joining("+"));
+      }
+    } catch (IOException e) {
+      // an embedded row was parsed once already; keep the defaults if it somehow is not JSON
+    }
+    return new SampleRow(key, id, source, task, modality, vector);
   }
 
   private static void commit(String from, String to, Configuration conf) throws IOException {

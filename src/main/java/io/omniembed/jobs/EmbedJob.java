@@ -64,6 +64,11 @@ public final class EmbedJob implements Callable<Integer> {
       description = "Input partitions (one output file each). Default: at least 2 per core.")
   int partitions;
 
+  @Option(names = "--sample", paramLabel = "N", defaultValue = "1000",
+      description = "Also write about N embedded rows (a fixed hash sample of the ids) to"
+          + " OUT/_sample.jsonl for plots (default: ${DEFAULT-VALUE}; 0: none).")
+  int sample;
+
   @Mixin
   EmbeddingOptions embedding;
 
@@ -119,7 +124,8 @@ public final class EmbedJob implements Callable<Integer> {
     Dataset<Row> vectors = embedder.transform(rows.withColumn("id", id))
         .select(Arrays.stream(EmbedPartition.COLUMNS).map(functions::col).toArray(Column[]::new));
     EmbedPartition.Settings settings = new EmbedPartition.Settings(loaded.modelId(),
-        loaded.modelHash(), outDim, out, new HadoopConf(conf));
+        loaded.modelHash(), outDim, out,
+        total == 0 ? 0 : Math.min(1.0, 1.2 * sample / total), new HadoopConf(conf));
     LongAccumulator done = session.sparkContext().longAccumulator("embedded");
     long start = System.nanoTime();
     List<EmbedPartition.Summary> summaries;
@@ -139,6 +145,9 @@ public final class EmbedJob implements Callable<Integer> {
     fs.delete(new Path(out, "_temporary"), true);
     writeSummary(conf, loaded, outDim, tokens, total, embedded, failed, truncated, tokenCount,
         seconds);
+    if (sample > 0) {
+      writeSample(conf, summaries);
+    }
     fs.create(new Path(out, "_SUCCESS"), true).close();
     System.out.printf("embed: %d embedded, %d failed (see %s/_errors), %d truncated to %d tokens;"
             + " %.1f s, %.1f items/s -> %s%n", embedded, failed, out, truncated,
@@ -175,6 +184,30 @@ public final class EmbedJob implements Callable<Integer> {
     s.put("items_per_second", embedded / seconds);
     HadoopFiles.writeString(HadoopFiles.child(out, "_summary.json"),
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(s), conf);
+  }
+
+  /** The {@code sample} rows of lowest key, as JSON lines (Python reads them without Parquet). */
+  private void writeSample(Configuration conf, List<EmbedPartition.Summary> summaries)
+      throws java.io.IOException {
+    ObjectMapper json = new ObjectMapper();
+    StringBuilder lines = new StringBuilder();
+    summaries.stream().flatMap(s -> s.sample().stream())
+        .sorted(java.util.Comparator.comparingLong(EmbedPartition.SampleRow::key)
+            .thenComparing(EmbedPartition.SampleRow::id))
+        .limit(sample)
+        .forEach(r -> {
+          ObjectNode n = json.createObjectNode();
+          n.put("id", r.id());
+          n.put("source", r.source());
+          n.put("task", r.task());
+          n.put("modality", r.modality());
+          var v = n.putArray("embedding");
+          for (float x : r.embedding()) {
+            v.add(x);
+          }
+          lines.append(n).append('\n');
+        });
+    HadoopFiles.writeString(HadoopFiles.child(out, "_sample.jsonl"), lines.toString(), conf);
   }
 
   /** Refuses to mix two runs' files in one output directory. */

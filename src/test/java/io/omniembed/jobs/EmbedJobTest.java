@@ -85,6 +85,19 @@ class EmbedJobTest {
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
     assertTrue(Files.notExists(out.resolve("_temporary")));
 
+    // the plot sample: every embedded row (fewer than --sample), same vectors as the Parquet
+    List<String> sample = Files.readAllLines(out.resolve("_sample.jsonl"));
+    assertEquals(5, sample.size());
+    for (String line : sample) {
+      JsonNode n = new ObjectMapper().readTree(line);
+      float[] v = new float[n.get("embedding").size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (float) n.get("embedding").get(i).asDouble();
+      }
+      assertArrayEquals(vectors.get(n.get("id").asText()), v, 0f);
+      assertEquals("text", n.get("modality").asText());
+    }
+
     try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
         new org.apache.hadoop.fs.Path(out.resolve("part-00000.parquet").toString()),
         new Configuration()))) {
