@@ -39,7 +39,8 @@ public final class EmbedPartition {
 
   /** What every task needs; serialised into the task closure. */
   public record Settings(String modelId, String modelHash, int dim, String outDir,
-      double sampleRate, HadoopConf hadoopConf) implements Serializable {}
+      double sampleRate, java.util.Set<Integer> committed, HadoopConf hadoopConf)
+      implements Serializable {}
 
   /** Counts of one committed unit, and its rows drawn into the job's sample. */
   public record Summary(int partition, long embedded, long failed, long truncated, long tokens,
@@ -69,6 +70,14 @@ public final class EmbedPartition {
       HadoopFiles.fs(s.outDir(), conf);   // output without .crc side files
     } catch (IOException e) {
       throw new UncheckedIOException("embed: cannot open " + s.outDir() + ": " + e.getMessage(), e);
+    }
+    if (s.committed().contains(partition)) {
+      try {
+        return EmbedRun.readUnit(s.outDir(), partition, conf);   // done by an earlier run
+      } catch (IOException e) {
+        throw new UncheckedIOException("embed: cannot read the marker of committed unit "
+            + partition + ": " + e.getMessage(), e);
+      }
     }
     String unit = String.format("part-%05d", partition);
     String tmpDir = HadoopFiles.child(s.outDir(), "_temporary");
@@ -125,9 +134,19 @@ public final class EmbedPartition {
       throw new UncheckedIOException("embed " + unit + ": commit failed: " + e.getMessage(), e);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    Summary summary = new Summary(partition, counts[0], counts[1], counts[2], counts[3], seconds,
+        sample);
+    // the marker commits the unit: a re-run skips it from now on
+    String tmpMarker = HadoopFiles.child(tmpDir, unit + "-attempt-" + attempt + ".json");
+    try {
+      HadoopFiles.writeString(tmpMarker, EmbedRun.markerJson(summary), conf);
+      commit(tmpMarker, EmbedRun.unitMarker(s.outDir(), partition), conf);
+    } catch (IOException e) {
+      throw new UncheckedIOException("embed " + unit + ": commit failed: " + e.getMessage(), e);
+    }
     LOG.info("embed {}: committed {} items ({} failed, {} truncated) in {} s", unit, counts[0],
         counts[1], counts[2], String.format("%.1f", seconds));
-    return new Summary(partition, counts[0], counts[1], counts[2], counts[3], seconds, sample);
+    return summary;
   }
 
   private static SampleRow sampleRow(long key, String id, String source, String record,

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.get_json_object;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniembed.io.EmbedPartition;
+import io.omniembed.io.EmbedRun;
 import io.omniembed.io.HadoopConf;
 import io.omniembed.io.HadoopFiles;
 import io.omniembed.io.ItemSource;
@@ -19,6 +20,8 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -86,7 +89,7 @@ public final class EmbedJob implements Callable<Integer> {
     embedding.validate();
     SparkSession session = spark.session("embed");
     Configuration conf = session.sparkContext().hadoopConfiguration();
-    checkOutput(out, conf);
+    EmbedRun.Plan earlier = earlierRun(conf);
     Dataset<Row> rows = ItemSource.read(session, input);
     // The model is loaded once on the driver here: a bad --model, --dim or --max-length fails
     // with one clear line instead of in every task.
@@ -110,13 +113,42 @@ public final class EmbedJob implements Callable<Integer> {
     }
     int tokens = ItemEmbedding.resolveMaxLength(loaded, embedding.maxLength);
     embedder.transformSchema(rows.schema());
-    int wanted = partitions > 0 ? partitions : 2 * session.sparkContext().defaultParallelism();
-    if (partitions > 0 || rows.rdd().getNumPartitions() < wanted) {
-      rows = rows.repartition(wanted);
+    int units;
+    if (partitions > 0) {
+      units = partitions;
+    } else if (earlier != null) {
+      units = earlier.units();
+    } else {
+      units = Math.max(2 * session.sparkContext().defaultParallelism(),
+          rows.rdd().getNumPartitions());
+    }
+    EmbedRun.Plan plan = new EmbedRun.Plan(input, EmbedRun.fingerprint(input, conf),
+        loaded.modelId(), loaded.modelHash(), outDim, tokens, units);
+    Set<Integer> committed = Set.of();
+    FileSystem fs = HadoopFiles.fs(out, conf);
+    if (earlier != null) {
+      List<String> differences = earlier.differences(plan);
+      if (!differences.isEmpty()) {
+        throw new IllegalArgumentException("output " + out + " holds another embed run ("
+            + String.join("; ", differences) + "); remove it or choose another --out");
+      }
+      if (fs.exists(new Path(out, "_SUCCESS"))) {
+        System.out.println("embed: " + out + " is already complete for this input and model;"
+            + " nothing to do");
+        return 0;
+      }
+      committed = new TreeSet<>(EmbedRun.committedUnits(out, conf));
+      LOG.info("embed: resuming {}: {} of {} units already committed", out, committed.size(),
+          units);
+    } else {
+      EmbedRun.writePlan(out, plan, conf);
     }
     long total = rows.count();
-    LOG.info("embed: {} records from {} in {} partitions, model {} ({} dims kept)", total, input,
-        rows.rdd().getNumPartitions(), model, outDim);
+    // Rows go to units by a hash of their file and content, so a unit holds the same rows on
+    // every run (what resuming relies on), whatever the input's splits.
+    rows = rows.repartition(units, col("source"), col("record"));
+    LOG.info("embed: {} records from {} in {} units, model {} ({} dims kept)", total, input,
+        units, model, outDim);
 
     // The id as ItemParser reads it ('id', else '_id'); only written next to the vector or error.
     Column id = coalesce(get_json_object(col("record"), "$.id"),
@@ -125,7 +157,7 @@ public final class EmbedJob implements Callable<Integer> {
         .select(Arrays.stream(EmbedPartition.COLUMNS).map(functions::col).toArray(Column[]::new));
     EmbedPartition.Settings settings = new EmbedPartition.Settings(loaded.modelId(),
         loaded.modelHash(), outDim, out,
-        total == 0 ? 0 : Math.min(1.0, 1.2 * sample / total), new HadoopConf(conf));
+        total == 0 ? 0 : Math.min(1.0, 1.2 * sample / total), committed, new HadoopConf(conf));
     LongAccumulator done = session.sparkContext().longAccumulator("embedded");
     long start = System.nanoTime();
     List<EmbedPartition.Summary> summaries;
@@ -141,10 +173,9 @@ public final class EmbedJob implements Callable<Integer> {
     long failed = summaries.stream().mapToLong(EmbedPartition.Summary::failed).sum();
     long truncated = summaries.stream().mapToLong(EmbedPartition.Summary::truncated).sum();
     long tokenCount = summaries.stream().mapToLong(EmbedPartition.Summary::tokens).sum();
-    FileSystem fs = new Path(out).getFileSystem(conf);
     fs.delete(new Path(out, "_temporary"), true);
     writeSummary(conf, loaded, outDim, tokens, total, embedded, failed, truncated, tokenCount,
-        seconds);
+        seconds, units, committed.size());
     if (sample > 0) {
       writeSample(conf, summaries);
     }
@@ -166,8 +197,8 @@ public final class EmbedJob implements Callable<Integer> {
   }
 
   private void writeSummary(Configuration conf, TextEmbedder embedder, int outDim, int maxTokens,
-      long total, long embedded, long failed, long truncated, long tokens, double seconds)
-      throws Exception {
+      long total, long embedded, long failed, long truncated, long tokens, double seconds,
+      int units, int resumedUnits) throws Exception {
     ObjectNode s = new ObjectMapper().createObjectNode();
     s.put("input", input);
     s.put("model_id", embedder.modelId());
@@ -180,6 +211,8 @@ public final class EmbedJob implements Callable<Integer> {
     s.put("truncated", truncated);
     s.put("max_tokens", maxTokens);
     s.put("tokens", tokens);
+    s.put("units", units);
+    s.put("units_committed_before", resumedUnits);
     s.put("seconds", seconds);
     s.put("items_per_second", embedded / seconds);
     HadoopFiles.writeString(HadoopFiles.child(out, "_summary.json"),
@@ -210,16 +243,16 @@ public final class EmbedJob implements Callable<Integer> {
     HadoopFiles.writeString(HadoopFiles.child(out, "_sample.jsonl"), lines.toString(), conf);
   }
 
-  /** Refuses to mix two runs' files in one output directory. */
-  static void checkOutput(String out, Configuration conf) throws java.io.IOException {
-    Path p = new Path(out);
-    FileSystem fs = p.getFileSystem(conf);
-    if (fs.exists(p)) {
-      FileStatus[] existing = fs.listStatus(p);
-      if (existing.length > 0) {
-        throw new IllegalArgumentException("output " + out + " already exists and is not empty;"
-            + " remove it or choose another --out");
-      }
+  /**
+   * The plan of the earlier run in {@code --out}, null for a new output; refuses a non-empty
+   * directory that is not an embed output, so two jobs never mix their files.
+   */
+  private EmbedRun.Plan earlierRun(Configuration conf) throws java.io.IOException {
+    EmbedRun.Plan earlier = EmbedRun.readPlan(out, conf);
+    if (earlier == null && HadoopFiles.hasContent(out, conf)) {
+      throw new IllegalArgumentException("output " + out + " already exists and is not empty;"
+          + " remove it or choose another --out");
     }
+    return earlier;
   }
 }
