@@ -41,9 +41,30 @@ public final class SparkOptions {
       localCluster(b, effective);
     }
     for (Map.Entry<String, String> e : conf.entrySet()) {
+      refuseSecret(e.getKey());
       b.config(e.getKey(), e.getValue());
     }
     return b.getOrCreate();
+  }
+
+  /** Settings that hold credentials: refused on the command line. */
+  private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile(
+      "(?i).*(secret|password|session[.]token|access[.]key"
+          + "|account[.]key|oauth2[.]client).*");
+
+  /**
+   * Credentials given with {@code --conf} end up in shell history, process listings and the
+   * logs of every process that prints its command line; they must come from the environment
+   * (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), ~/.aws, an instance profile or a Hadoop
+   * credential provider set in the cluster's configuration instead.
+   */
+  static void refuseSecret(String key) {
+    if (SECRET.matcher(key).matches()) {
+      throw new IllegalArgumentException("--conf " + key + " looks like a credential; do not pass"
+          + " credentials on the command line (they end up in logs and process listings): use"
+          + " the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), ~/.aws, an instance"
+          + " profile, or the cluster's Hadoop configuration");
+    }
   }
 
   /**

@@ -12,7 +12,6 @@ import io.omniembed.data.text.TextTokenizer;
 import io.omniembed.model.Checkpoint;
 import io.omniembed.model.Encoder;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,20 +73,6 @@ class EmbedResumeTest {
         "--master", "local[2]");
   }
 
-  /** The job as its own JVM (this test's classpath and JVM flags), as spark-submit would. */
-  static Process start(List<String> args, Path log) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> !a.startsWith("-agentlib") && !a.startsWith("-javaagent")).toList());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("io.omniembed.jobs.Main");
-    cmd.addAll(args);
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-        .start();
-  }
-
   static long markers(Path out) throws IOException {
     Path units = out.resolve("_units");
     if (!Files.isDirectory(units)) {
@@ -135,7 +120,8 @@ class EmbedResumeTest {
     int killedMidway = 0;
     long[] killAt = {-1, 3 + random.nextInt(4), 9 + random.nextInt(4)};   // -1: a random time
     for (int k = 0; k < killAt.length; k++) {
-      Process p = start(embedArgs(model, in, out), dir.resolve("run-" + k + ".log"));
+      Process p = JobProcess.start(embedArgs(model, in, out), Map.of(),
+          dir.resolve("run-" + k + ".log"));
       long deadline = System.nanoTime() + 120_000_000_000L;
       long delay = 1500 + random.nextInt(3000);
       long started = System.nanoTime();
