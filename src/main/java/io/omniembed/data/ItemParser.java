@@ -39,7 +39,24 @@ public final class ItemParser {
 
   private ItemParser() {}
 
+  /**
+   * The prefix of a record that stands for a whole input file that could not be read (a
+   * truncated Parquet file): readers put the reason after it, parsers report it as the row's
+   * error, so a broken file is counted and named like a bad row instead of failing the job.
+   */
+  public static final String UNREADABLE_FILE = "\u0000omniembed:unreadable-file\u0000";
+
+  /** The reason of an {@link #UNREADABLE_FILE} record, null for any other record. */
+  public static String unreadableReason(String record) {
+    return record != null && record.startsWith(UNREADABLE_FILE)
+        ? record.substring(UNREADABLE_FILE.length()) : null;
+  }
+
   public static Result parse(String json) {
+    String unreadable = unreadableReason(json);
+    if (unreadable != null) {
+      return new Bad(null, unreadable);
+    }
     JsonNode node;
     try {
       node = JSON.readTree(json);

@@ -26,6 +26,10 @@ public record TrainingExample(String task, Item query, Item positive, List<Item>
 
   /** Parses one record, or throws IllegalArgumentException saying what is wrong with it. */
   public static TrainingExample parse(String json) {
+    String unreadable = ItemParser.unreadableReason(json);
+    if (unreadable != null) {
+      throw new IllegalArgumentException(unreadable);
+    }
     JsonNode node;
     try {
       node = JSON.readTree(json);

@@ -59,15 +59,96 @@ public final class ItemSource {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Format format = detect(path, conf);
     if (format == Format.PARQUET) {
-      Dataset<Row> df = spark.read().parquet(path);
+      List<Row> unreadable = unreadableParquet(spark, path, conf);
+      Dataset<Row> df;
+      if (unreadable.isEmpty()) {
+        df = spark.read().parquet(path);
+      } else {
+        java.util.Set<String> bad = new java.util.HashSet<>();
+        unreadable.forEach(r -> bad.add(r.getString(0)));
+        String[] good = parquetFiles(path, conf).stream().filter(f -> !bad.contains(f))
+            .toArray(String[]::new);
+        if (good.length == 0) {
+          throw new IllegalArgumentException("input " + path + ": no readable Parquet file; "
+              + unreadable.get(0).getString(0) + ": " + io.omniembed.data.ItemParser
+              .unreadableReason(unreadable.get(0).getString(1)));
+        }
+        df = spark.read().parquet(good);
+      }
       List<String> columns = Arrays.asList(df.columns());
       checkColumns.accept(columns);
       Column[] all = columns.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new);
-      return df.select(input_file_name().as("source"), to_json(struct(all)).as("record"));
+      Dataset<Row> rows = df.select(input_file_name().as("source"),
+          to_json(struct(all)).as("record"));
+      if (unreadable.isEmpty()) {
+        return rows;
+      }
+      return rows.union(spark.createDataFrame(unreadable, rows.schema()));
     }
     return spark.read().text(path)
         .filter(trim(col("value")).notEqual(""))
         .select(input_file_name().as("source"), col("value").as("record"));
+  }
+
+  /**
+   * The data files of a Parquet input, and for each one whose footer cannot be read (truncated,
+   * not Parquet at all) a {@code (source, record)} row that stands for it, so the file is
+   * reported like a bad row. Footers are read by a Spark job, in parallel, never by the driver.
+   */
+  private static List<Row> unreadableParquet(SparkSession spark, String path,
+      Configuration conf) throws IOException {
+    List<String> files = parquetFiles(path, conf);
+    if (files.isEmpty()) {
+      return List.of();
+    }
+    io.omniembed.io.HadoopConf hc = new io.omniembed.io.HadoopConf(conf);
+    int slices = Math.max(1, Math.min(files.size(), 4 * spark.sparkContext().defaultParallelism()));
+    return new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext())
+        .parallelize(files, slices)
+        .map(f -> footerProblem(f, hc.get()))
+        .filter(java.util.Objects::nonNull)
+        .collect();
+  }
+
+  private static Row footerProblem(String file, Configuration conf) {
+    try (org.apache.parquet.hadoop.ParquetFileReader r =
+             org.apache.parquet.hadoop.ParquetFileReader.open(
+                 org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(new Path(file), conf))) {
+      r.getFooter();
+      return null;
+    } catch (IOException | RuntimeException e) {
+      String reason = "unreadable Parquet file (" + e.getClass().getSimpleName() + ": "
+          + String.valueOf(e.getMessage()).split("\n")[0] + ")";
+      return org.apache.spark.sql.RowFactory.create(file,
+          io.omniembed.data.ItemParser.UNREADABLE_FILE + reason);
+    }
+  }
+
+  /** The Parquet data files under a path, a directory (recursively) or a glob. */
+  static List<String> parquetFiles(String path, Configuration conf) throws IOException {
+    Path p = new Path(path);
+    FileSystem fs = p.getFileSystem(conf);
+    FileStatus[] matches = fs.globStatus(p);
+    List<String> out = new java.util.ArrayList<>();
+    if (matches == null) {
+      return out;
+    }
+    for (FileStatus m : matches) {
+      if (m.isFile()) {
+        out.add(m.getPath().toString());
+        continue;
+      }
+      org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> it =
+          fs.listFiles(m.getPath(), true);
+      while (it.hasNext()) {
+        Path f = it.next().getPath();
+        String rel = f.toString().substring(m.getPath().toString().length());
+        if (f.getName().endsWith(".parquet") && !rel.contains("/_") && !rel.contains("/.")) {
+          out.add(f.toString());
+        }
+      }
+    }
+    return out;
   }
 
   /**
@@ -87,7 +168,8 @@ public final class ItemSource {
         Row r = rows.next();
         String record = r.getString(1);
         io.omniembed.data.ItemParser.Result parsed = io.omniembed.data.ItemParser.parse(record);
-        if (parsed instanceof io.omniembed.data.ItemParser.Bad bad && bad.id() == null) {
+        if (parsed instanceof io.omniembed.data.ItemParser.Bad bad && bad.id() == null
+            && io.omniembed.data.ItemParser.unreadableReason(record) == null) {
           parsed = new io.omniembed.data.ItemParser.Bad(null, bad.reason() + " in record '"
               + excerpt(record) + "'");
         }

@@ -225,8 +225,10 @@ public final class PrepareJob implements Callable<Integer> {
           e.query().joinedText(), e.positive().joinedText(), negKeys, record);
     } catch (IllegalArgumentException ex) {
       ObjectNode n = new ObjectMapper().createObjectNode();
-      n.put("source", source).put("reason", ex.getMessage())
-          .put("record", record.length() > 300 ? record.substring(0, 300) + "…" : record);
+      n.put("source", source).put("reason", ex.getMessage());
+      if (io.omniembed.data.ItemParser.unreadableReason(record) == null) {
+        n.put("record", record.length() > 300 ? record.substring(0, 300) + "…" : record);
+      }
       return n.toString();
     }
   }

@@ -140,7 +140,8 @@ final class EmbedRows implements Serializable {
     ItemParser.Result parsed;
     if (s.kind() == Kind.RECORD) {
       parsed = ItemParser.parse(value);
-      if (parsed instanceof ItemParser.Bad bad && bad.id() == null) {
+      if (parsed instanceof ItemParser.Bad bad && bad.id() == null
+          && ItemParser.unreadableReason(value) == null) {
         return new ItemParser.Bad(id, bad.reason() + " in record '" + io.omniembed.io.ItemSource.excerpt(value) + "'");
       }
     } else {
