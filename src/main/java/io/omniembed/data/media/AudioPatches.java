@@ -1,0 +1,305 @@
+package io.omniembed.data.media;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Audio to patches: decode WAV (PCM 8/16/24/32-bit or 32-bit float, any channel count, mixed to
+ * mono), resample to one rate with a windowed-sinc filter, compute a log-mel spectrogram
+ * (Hann window, power spectrum, triangular mel filters on the HTK mel scale), and group
+ * {@code framesPerPatch} consecutive frames into one patch of {@code framesPerPatch × melBins}
+ * values; each patch's time step is its index.
+ */
+public final class AudioPatches {
+
+  /** Preprocessing settings; the defaults are those of common speech front ends. */
+  public record Spec(int sampleRate, int windowMs, int hopMs, int melBins, int framesPerPatch) {
+    public Spec {
+      if (sampleRate < 1000 || windowMs <= 0 || hopMs <= 0 || melBins <= 0
+          || framesPerPatch <= 0) {
+        throw new IllegalArgumentException("bad audio spec " + sampleRate + " Hz, window "
+            + windowMs + " ms, hop " + hopMs + " ms, " + melBins + " mel bins, "
+            + framesPerPatch + " frames per patch");
+      }
+    }
+
+    public static Spec defaults() {
+      return new Spec(16_000, 25, 10, 64, 4);
+    }
+
+    public int window() {
+      return sampleRate * windowMs / 1000;
+    }
+
+    public int hop() {
+      return sampleRate * hopMs / 1000;
+    }
+
+    public int patchDim() {
+      return framesPerPatch * melBins;
+    }
+  }
+
+  /** Mono samples in [-1, 1] at {@code rate} Hz. */
+  public record Pcm(float[] samples, int rate) {}
+
+  private static final float LOG_FLOOR = 1e-10f;
+
+  private AudioPatches() {}
+
+  public static Patches of(byte[] bytes, Spec spec) throws MediaException {
+    Pcm pcm = decodeWav(bytes);
+    return patches(logMel(resample(pcm.samples(), pcm.rate(), spec.sampleRate()), spec), spec);
+  }
+
+  /** Parses a RIFF/WAVE file; names what is wrong with a file that is not one or is cut. */
+  public static Pcm decodeWav(byte[] b) throws MediaException {
+    if (b == null || b.length == 0) {
+      throw new MediaException("empty audio file");
+    }
+    if (b.length < 12 || !ascii(b, 0, "RIFF") || !ascii(b, 8, "WAVE")) {
+      throw new MediaException("unsupported audio format (expected a RIFF/WAVE file)");
+    }
+    ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+    int pos = 12;
+    int format = -1;
+    int channels = 0;
+    int rate = 0;
+    int bits = 0;
+    while (pos + 8 <= b.length) {
+      String id = new String(b, pos, 4, java.nio.charset.StandardCharsets.US_ASCII);
+      long size = buf.getInt(pos + 4) & 0xffffffffL;
+      int body = pos + 8;
+      if (id.equals("fmt ")) {
+        if (size < 16 || body + 16 > b.length) {
+          throw new MediaException("truncated WAV: fmt chunk cut short");
+        }
+        format = buf.getShort(body) & 0xffff;
+        channels = buf.getShort(body + 2) & 0xffff;
+        rate = buf.getInt(body + 4);
+        bits = buf.getShort(body + 14) & 0xffff;
+        if (format == 0xFFFE && size >= 26 && body + 26 <= b.length) {
+          format = buf.getShort(body + 24) & 0xffff;   // WAVE_FORMAT_EXTENSIBLE: sub-format
+        }
+      } else if (id.equals("data")) {
+        if (format < 0) {
+          throw new MediaException("invalid WAV: data chunk before the fmt chunk");
+        }
+        if (body + size > b.length) {
+          throw new MediaException("truncated WAV: data chunk declares " + size + " bytes, "
+              + (b.length - body) + " present");
+        }
+        return new Pcm(samples(buf, body, (int) size, format, channels, bits), rate);
+      }
+      pos = (int) Math.min(Integer.MAX_VALUE, body + size + (size & 1));
+    }
+    throw new MediaException(format < 0 ? "invalid WAV: no fmt chunk" : "invalid WAV: no data"
+        + " chunk");
+  }
+
+  private static float[] samples(ByteBuffer buf, int start, int size, int format, int channels,
+      int bits) throws MediaException {
+    if (channels <= 0) {
+      throw new MediaException("invalid WAV: " + channels + " channels");
+    }
+    boolean pcm = format == 1;
+    boolean ieee = format == 3;
+    if (!(pcm && (bits == 8 || bits == 16 || bits == 24 || bits == 32)) && !(ieee && bits == 32)) {
+      throw new MediaException("unsupported WAV encoding (format " + format + ", " + bits
+          + " bits; expected PCM 8/16/24/32-bit or 32-bit float)");
+    }
+    int bytes = bits / 8;
+    int frames = size / (bytes * channels);
+    if (frames == 0) {
+      throw new MediaException("audio has no samples");
+    }
+    float[] out = new float[frames];
+    for (int f = 0; f < frames; f++) {
+      double sum = 0;
+      for (int c = 0; c < channels; c++) {
+        int at = start + (f * channels + c) * bytes;
+        sum += switch (bytes) {
+          case 1 -> ((buf.get(at) & 0xff) - 128) / 128.0;
+          case 2 -> buf.getShort(at) / 32768.0;
+          case 3 -> (((buf.get(at + 2)) << 16) | ((buf.get(at + 1) & 0xff) << 8)
+              | (buf.get(at) & 0xff)) / 8388608.0;
+          default -> ieee ? buf.getFloat(at) : buf.getInt(at) / 2147483648.0;
+        };
+      }
+      out[f] = (float) (sum / channels);
+    }
+    return out;
+  }
+
+  private static boolean ascii(byte[] b, int at, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (b[at + i] != s.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Resamples with a Hann-windowed sinc kernel whose cut-off is the lower of the two Nyquist
+   * frequencies (so downsampling does not alias).
+   */
+  public static float[] resample(float[] x, int from, int to) {
+    if (from == to) {
+      return x.clone();
+    }
+    int n = (int) ((long) x.length * to / from);
+    float[] y = new float[n];
+    double ratio = (double) from / to;
+    double cutoff = Math.min(1.0, 1.0 / ratio);   // relative to the input's Nyquist
+    int half = (int) Math.ceil(16 / cutoff);
+    for (int i = 0; i < n; i++) {
+      double center = i * ratio;
+      int lo = (int) Math.floor(center) - half + 1;
+      double acc = 0;
+      double norm = 0;
+      for (int j = lo; j < lo + 2 * half; j++) {
+        if (j < 0 || j >= x.length) {
+          continue;
+        }
+        double d = j - center;
+        double arg = Math.PI * d * cutoff;
+        double sinc = Math.abs(arg) < 1e-9 ? 1 : Math.sin(arg) / arg;
+        double w = 0.5 + 0.5 * Math.cos(Math.PI * d / half);
+        double k = sinc * (Math.abs(d) < half ? w : 0);
+        acc += x[j] * k;
+        norm += k;
+      }
+      y[i] = (float) (norm == 0 ? 0 : acc / norm);
+    }
+    return y;
+  }
+
+  /** Log-mel spectrogram, {@code [frames][melBins]}; audio shorter than a window is padded. */
+  public static float[][] logMel(float[] x, Spec spec) {
+    int win = spec.window();
+    int hop = spec.hop();
+    int nfft = Integer.highestOneBit(win - 1) << 1;
+    int frames = x.length <= win ? 1 : 1 + (x.length - win + hop - 1) / hop;
+    float[][] filters = melFilters(spec.melBins(), nfft, spec.sampleRate());
+    double[] hann = new double[win];
+    for (int i = 0; i < win; i++) {
+      hann[i] = 0.5 - 0.5 * Math.cos(2 * Math.PI * i / win);
+    }
+    float[][] out = new float[frames][spec.melBins()];
+    double[] re = new double[nfft];
+    double[] im = new double[nfft];
+    for (int f = 0; f < frames; f++) {
+      java.util.Arrays.fill(re, 0);
+      java.util.Arrays.fill(im, 0);
+      for (int i = 0; i < win; i++) {
+        int at = f * hop + i;
+        re[i] = at < x.length ? x[at] * hann[i] : 0;
+      }
+      fft(re, im);
+      for (int m = 0; m < spec.melBins(); m++) {
+        double e = 0;
+        float[] filter = filters[m];
+        for (int k = 0; k < filter.length; k++) {
+          if (filter[k] != 0) {
+            e += filter[k] * (re[k] * re[k] + im[k] * im[k]);
+          }
+        }
+        out[f][m] = (float) Math.log(Math.max(e, LOG_FLOOR));
+      }
+    }
+    return out;
+  }
+
+  /** Groups frames into patches (the last one padded with the log floor). */
+  public static Patches patches(float[][] mel, Spec spec) {
+    int per = spec.framesPerPatch();
+    int count = (mel.length + per - 1) / per;
+    int dim = spec.patchDim();
+    float[] values = new float[count * dim];
+    int[] time = new int[count];
+    for (int p = 0; p < count; p++) {
+      time[p] = p;
+      for (int f = 0; f < per; f++) {
+        int frame = p * per + f;
+        for (int m = 0; m < spec.melBins(); m++) {
+          values[p * dim + f * spec.melBins() + m] = frame < mel.length ? mel[frame][m]
+              : (float) Math.log(LOG_FLOOR);
+        }
+      }
+    }
+    return new Patches(count, dim, values, time);
+  }
+
+  static double hzToMel(double hz) {
+    return 2595 * Math.log10(1 + hz / 700);
+  }
+
+  static double melToHz(double mel) {
+    return 700 * (Math.pow(10, mel / 2595) - 1);
+  }
+
+  /** Triangular filters over FFT bins 0..nfft/2, equally spaced on the mel scale up to Nyquist. */
+  static float[][] melFilters(int bins, int nfft, int rate) {
+    int spectrum = nfft / 2 + 1;
+    double top = hzToMel(rate / 2.0);
+    double[] edges = new double[bins + 2];
+    for (int i = 0; i < edges.length; i++) {
+      edges[i] = melToHz(top * i / (bins + 1)) * nfft / rate;   // in FFT bins
+    }
+    float[][] f = new float[bins][spectrum];
+    for (int m = 0; m < bins; m++) {
+      double lo = edges[m];
+      double mid = edges[m + 1];
+      double hi = edges[m + 2];
+      for (int k = 0; k < spectrum; k++) {
+        double w = k < lo || k > hi ? 0 : k <= mid ? (k - lo) / Math.max(mid - lo, 1e-9)
+            : (hi - k) / Math.max(hi - mid, 1e-9);
+        f[m][k] = (float) Math.max(0, w);
+      }
+    }
+    return f;
+  }
+
+  /** In-place iterative radix-2 FFT; {@code re.length} is a power of two. */
+  static void fft(double[] re, double[] im) {
+    int n = re.length;
+    for (int i = 1, j = 0; i < n; i++) {
+      int bit = n >> 1;
+      for (; (j & bit) != 0; bit >>= 1) {
+        j ^= bit;
+      }
+      j ^= bit;
+      if (i < j) {
+        double t = re[i];
+        re[i] = re[j];
+        re[j] = t;
+        t = im[i];
+        im[i] = im[j];
+        im[j] = t;
+      }
+    }
+    for (int len = 2; len <= n; len <<= 1) {
+      double ang = -2 * Math.PI / len;
+      double wr = Math.cos(ang);
+      double wi = Math.sin(ang);
+      for (int i = 0; i < n; i += len) {
+        double cr = 1;
+        double ci = 0;
+        for (int k = 0; k < len / 2; k++) {
+          int a = i + k;
+          int b = a + len / 2;
+          double tr = re[b] * cr - im[b] * ci;
+          double ti = re[b] * ci + im[b] * cr;
+          re[b] = re[a] - tr;
+          im[b] = im[a] - ti;
+          re[a] += tr;
+          im[a] += ti;
+          double ncr = cr * wr - ci * wi;
+          ci = cr * wi + ci * wr;
+          cr = ncr;
+        }
+      }
+    }
+  }
+}
