@@ -170,19 +170,22 @@ public final class EmbedJob implements Callable<Integer> {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     long embedded = summaries.stream().mapToLong(EmbedPartition.Summary::embedded).sum();
+    Set<Integer> before = committed;
+    long embeddedNow = summaries.stream().filter(s -> !before.contains(s.partition()))
+        .mapToLong(EmbedPartition.Summary::embedded).sum();   // this run's work
     long failed = summaries.stream().mapToLong(EmbedPartition.Summary::failed).sum();
     long truncated = summaries.stream().mapToLong(EmbedPartition.Summary::truncated).sum();
     long tokenCount = summaries.stream().mapToLong(EmbedPartition.Summary::tokens).sum();
     fs.delete(new Path(out, "_temporary"), true);
     writeSummary(conf, loaded, outDim, tokens, total, embedded, failed, truncated, tokenCount,
-        seconds, units, committed.size());
+        seconds, units, committed.size(), embeddedNow);
     if (sample > 0) {
       writeSample(conf, summaries);
     }
     fs.create(new Path(out, "_SUCCESS"), true).close();
     System.out.printf("embed: %d embedded, %d failed (see %s/_errors), %d truncated to %d tokens;"
             + " %.1f s, %.1f items/s -> %s%n", embedded, failed, out, truncated,
-        tokens, seconds, embedded / seconds, out);
+        tokens, seconds, embeddedNow / seconds, out);
     if (embedded + failed != total) {
       throw new IllegalStateException("embed: " + total + " records read but " + (embedded + failed)
           + " accounted for");
@@ -198,7 +201,7 @@ public final class EmbedJob implements Callable<Integer> {
 
   private void writeSummary(Configuration conf, TextEmbedder embedder, int outDim, int maxTokens,
       long total, long embedded, long failed, long truncated, long tokens, double seconds,
-      int units, int resumedUnits) throws Exception {
+      int units, int resumedUnits, long embeddedNow) throws Exception {
     ObjectNode s = new ObjectMapper().createObjectNode();
     s.put("input", input);
     s.put("model_id", embedder.modelId());
@@ -214,7 +217,7 @@ public final class EmbedJob implements Callable<Integer> {
     s.put("units", units);
     s.put("units_committed_before", resumedUnits);
     s.put("seconds", seconds);
-    s.put("items_per_second", embedded / seconds);
+    s.put("items_per_second", embeddedNow / seconds);
     HadoopFiles.writeString(HadoopFiles.child(out, "_summary.json"),
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(s), conf);
   }
