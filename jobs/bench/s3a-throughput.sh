@@ -10,30 +10,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 out=${1:-/tmp/omniembed-s3a-throughput}
 n=${N:-20000}; mb=${MB:-256}
 omni="$here/jobs/omniembed"
-rm -rf "$out" && mkdir -p "$out/s3/data/bench" "$out/local"
-jar="$here/target/s3proxy/s3proxy.jar"
-[[ -f "$jar" ]] || (cd "$here" && mvn -B -q generate-test-resources)
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export AWS_ACCESS_KEY_ID="bench-$RANDOM$RANDOM" AWS_SECRET_ACCESS_KEY="secret-$RANDOM$RANDOM$RANDOM"
-export AWS_REGION=us-east-1
-cat > "$out/s3proxy.properties" <<P
-s3proxy.endpoint=http://127.0.0.1:$port
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=$AWS_ACCESS_KEY_ID
-s3proxy.credential=$AWS_SECRET_ACCESS_KEY
-jclouds.provider=filesystem
-jclouds.filesystem.basedir=$out/s3/data
-P
-java -jar "$jar" --properties "$out/s3proxy.properties" >"$out/s3proxy.log" 2>&1 &
-proxy=$!
-trap 'kill $proxy 2>/dev/null || true' EXIT
-until (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null; do sleep 0.2; done
-
-s3a=(fs.s3a.endpoint=http://127.0.0.1:$port fs.s3a.endpoint.region=us-east-1
-  fs.s3a.path.style.access=true fs.s3a.connection.ssl.enabled=false
-  fs.s3a.directory.marker.retention=keep)
-conf=(); for kv in "${s3a[@]}"; do conf+=(--conf "spark.hadoop.$kv"); done
+rm -rf "$out" && mkdir -p "$out/local"
+source "$here/jobs/s3proxy.sh"
+s3proxy_start "$out/s3/data"
+mkdir -p "$out/s3/data/bench"
+s3a=("${S3A_SETTINGS[@]}")
+conf=("${S3A_CONF[@]}")
 
 echo "== raw Hadoop filesystem throughput, $mb MiB"
 run_java io.omniembed.bench.FsThroughput "file://$out/local" "$mb"
