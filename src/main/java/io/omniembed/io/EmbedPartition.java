@@ -51,7 +51,32 @@ public final class EmbedPartition {
    * embeddings is coloured by: the record's {@code task} field if it has one, its modalities.
    */
   public record SampleRow(long key, String id, String source, String task, String modality,
-      float[] embedding) implements Serializable {}
+      float[] embedding) implements Serializable {
+
+    /** The row as written to {@code _sample.jsonl}: id, source, task, modality, embedding. */
+    public ObjectNode toJson() {
+      ObjectNode n = JSON.createObjectNode();
+      n.put("id", id);
+      n.put("source", source);
+      n.put("task", task);
+      n.put("modality", modality);
+      com.fasterxml.jackson.databind.node.ArrayNode v = n.putArray("embedding");
+      for (float x : embedding) {
+        v.add(x);
+      }
+      return n;
+    }
+
+    static SampleRow fromJson(long key, com.fasterxml.jackson.databind.JsonNode n) {
+      float[] v = new float[n.path("embedding").size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (float) n.path("embedding").get(i).asDouble();
+      }
+      return new SampleRow(key, n.path("id").asText(), n.path("source").asText(),
+          n.path("task").isNull() ? null : n.path("task").asText(), n.path("modality").asText(),
+          v);
+    }
+  }
 
   /**
    * The sample key of an id: rows whose key is below {@code rate * 2^31} are drawn. A hash of the

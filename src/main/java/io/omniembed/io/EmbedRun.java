@@ -190,16 +190,7 @@ public final class EmbedRun {
     n.put("seconds", s.seconds());
     ArrayNode sample = n.putArray("sample");
     for (EmbedPartition.SampleRow r : s.sample()) {
-      ObjectNode row = sample.addObject();
-      row.put("key", r.key());
-      row.put("id", r.id());
-      row.put("source", r.source());
-      row.put("task", r.task());
-      row.put("modality", r.modality());
-      ArrayNode v = row.putArray("embedding");
-      for (float x : r.embedding()) {
-        v.add(x);
-      }
+      sample.add(r.toJson().put("key", r.key()));
     }
     return n.toString();
   }
@@ -211,13 +202,7 @@ public final class EmbedRun {
     JsonNode n = JSON.readTree(HadoopFiles.readString(path, conf));
     List<EmbedPartition.SampleRow> sample = new ArrayList<>();
     for (JsonNode r : n.path("sample")) {
-      float[] v = new float[r.path("embedding").size()];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = (float) r.path("embedding").get(i).asDouble();
-      }
-      sample.add(new EmbedPartition.SampleRow(r.path("key").asLong(), r.path("id").asText(),
-          r.path("source").asText(), r.path("task").isNull() ? null : r.path("task").asText(),
-          r.path("modality").asText(), v));
+      sample.add(EmbedPartition.SampleRow.fromJson(r.path("key").asLong(), r));
     }
     return new EmbedPartition.Summary(unit, n.path("embedded").asLong(),
         n.path("failed").asLong(), n.path("truncated").asLong(), n.path("tokens").asLong(), 0,

@@ -225,24 +225,12 @@ public final class EmbedJob implements Callable<Integer> {
   /** The {@code sample} rows of lowest key, as JSON lines (Python reads them without Parquet). */
   private void writeSample(Configuration conf, List<EmbedPartition.Summary> summaries)
       throws java.io.IOException {
-    ObjectMapper json = new ObjectMapper();
     StringBuilder lines = new StringBuilder();
     summaries.stream().flatMap(s -> s.sample().stream())
         .sorted(java.util.Comparator.comparingLong(EmbedPartition.SampleRow::key)
             .thenComparing(EmbedPartition.SampleRow::id))
         .limit(sample)
-        .forEach(r -> {
-          ObjectNode n = json.createObjectNode();
-          n.put("id", r.id());
-          n.put("source", r.source());
-          n.put("task", r.task());
-          n.put("modality", r.modality());
-          var v = n.putArray("embedding");
-          for (float x : r.embedding()) {
-            v.add(x);
-          }
-          lines.append(n).append('\n');
-        });
+        .forEach(r -> lines.append(r.toJson()).append('\n'));
     HadoopFiles.writeString(HadoopFiles.child(out, "_sample.jsonl"), lines.toString(), conf);
   }
 
