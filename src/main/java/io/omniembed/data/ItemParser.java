@@ -52,6 +52,23 @@ public final class ItemParser {
         ? record.substring(UNREADABLE_FILE.length()) : null;
   }
 
+  /**
+   * {@link #parse(String)}, with a record whose id cannot be read named by a one-line excerpt in
+   * the reason, so its error row still says which record it was.
+   */
+  public static Result parseRecord(String record) {
+    Result parsed = parse(record);
+    if (parsed instanceof Bad bad && bad.id() == null && unreadableReason(record) == null) {
+      return new Bad(null, bad.reason() + " in record '" + excerpt(record) + "'");
+    }
+    return parsed;
+  }
+
+  private static String excerpt(String record) {
+    String oneLine = record.replaceAll("\\s+", " ");
+    return oneLine.length() <= 120 ? oneLine : oneLine.substring(0, 120) + "…";
+  }
+
   public static Result parse(String json) {
     String unreadable = unreadableReason(json);
     if (unreadable != null) {

@@ -166,22 +166,10 @@ public final class ItemSource {
       @Override
       public io.omniembed.model.ItemEmbedding.Input next() {
         Row r = rows.next();
-        String record = r.getString(1);
-        io.omniembed.data.ItemParser.Result parsed = io.omniembed.data.ItemParser.parse(record);
-        if (parsed instanceof io.omniembed.data.ItemParser.Bad bad && bad.id() == null
-            && io.omniembed.data.ItemParser.unreadableReason(record) == null) {
-          parsed = new io.omniembed.data.ItemParser.Bad(null, bad.reason() + " in record '"
-              + excerpt(record) + "'");
-        }
-        return new io.omniembed.model.ItemEmbedding.Input(r.getString(0), parsed);
+        return new io.omniembed.model.ItemEmbedding.Input(r.getString(0),
+            io.omniembed.data.ItemParser.parseRecord(r.getString(1)));
       }
     };
-  }
-
-  /** A one-line prefix of a record, naming a record that has no readable id. */
-  public static String excerpt(String record) {
-    String oneLine = record.replaceAll("\\s+", " ");
-    return oneLine.length() <= 120 ? oneLine : oneLine.substring(0, 120) + "…";
   }
 
   /**

@@ -139,11 +139,7 @@ final class EmbedRows implements Serializable {
     }
     ItemParser.Result parsed;
     if (s.kind() == Kind.RECORD) {
-      parsed = ItemParser.parse(value);
-      if (parsed instanceof ItemParser.Bad bad && bad.id() == null
-          && ItemParser.unreadableReason(value) == null) {
-        return new ItemParser.Bad(id, bad.reason() + " in record '" + io.omniembed.io.ItemSource.excerpt(value) + "'");
-      }
+      parsed = ItemParser.parseRecord(value);
     } else {
       JsonNode node;
       try {
