@@ -32,6 +32,8 @@ import java.util.Set;
  * @param maxLength       tokens kept per text (including [CLS]/[SEP]); longer texts are truncated
  *                        and counted
  * @param matryoshkaDims  nested prefix dimensions that are valid embeddings; the last is outputDim
+ * @param media           how the model sees images, audio and video ({@code media { ... }}); null
+ *                        for a text-only model
  */
 public record ModelConfig(
     String name,
@@ -45,11 +47,20 @@ public record ModelConfig(
     int outputDim,
     double layerNormEps,
     int maxLength,
-    List<Integer> matryoshkaDims) {
+    List<Integer> matryoshkaDims,
+    MediaSpec media) {
 
   private static final Set<String> KEYS = Set.of("name", "vocab_size", "hidden", "layers", "heads",
       "ffn", "max_positions", "modalities", "output_dim", "layer_norm_eps", "max_length",
-      "matryoshka_dims");
+      "matryoshka_dims", "media");
+
+  /** A text-only model. */
+  public ModelConfig(String name, int vocabSize, int hidden, int layers, int heads, int ffn,
+      int maxPositions, int modalities, int outputDim, double layerNormEps, int maxLength,
+      List<Integer> matryoshkaDims) {
+    this(name, vocabSize, hidden, layers, heads, ffn, maxPositions, modalities, outputDim,
+        layerNormEps, maxLength, matryoshkaDims, null);
+  }
 
   public ModelConfig {
     matryoshkaDims = List.copyOf(matryoshkaDims);
@@ -81,6 +92,21 @@ public record ModelConfig(
       }
       previous = d;
     }
+    if (media != null && modalities < 4) {
+      throw new IllegalArgumentException("model config: a model with media needs modalities >= 4"
+          + " (text, image, audio, video), got " + modalities);
+    }
+  }
+
+  /** True when the model has image, audio and video towers. */
+  public boolean hasMedia() {
+    return media != null;
+  }
+
+  /** This architecture with media towers ({@code media} null: text only). */
+  public ModelConfig withMedia(MediaSpec media) {
+    return new ModelConfig(name, vocabSize, hidden, layers, heads, ffn, maxPositions, modalities,
+        outputDim, layerNormEps, maxLength, matryoshkaDims, media);
   }
 
   public int headDim() {
@@ -92,8 +118,8 @@ public record ModelConfig(
     String resource = "conf/models/" + name + ".conf";
     InputStream in = ModelConfig.class.getClassLoader().getResourceAsStream(resource);
     if (in == null) {
-      throw new IllegalArgumentException("unknown model preset '" + name + "' (known: tiny, small,"
-          + " minilm-l6)");
+      throw new IllegalArgumentException("unknown model preset '" + name + "' (known: tiny, tiny-media,"
+          + " small, minilm-l6)");
     }
     try (InputStreamReader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
       return fromConfig(ConfigFactory.parseReader(reader), resource);
@@ -121,7 +147,9 @@ public record ModelConfig(
       return new ModelConfig(c.getString("name"), c.getInt("vocab_size"), c.getInt("hidden"),
           c.getInt("layers"), c.getInt("heads"), c.getInt("ffn"), c.getInt("max_positions"),
           c.getInt("modalities"), c.getInt("output_dim"), c.getDouble("layer_norm_eps"),
-          c.getInt("max_length"), c.getIntList("matryoshka_dims"));
+          c.getInt("max_length"), c.getIntList("matryoshka_dims"),
+          c.hasPath("media") ? MediaSpec.fromConfig(c.getConfig("media"), origin + " media")
+              : null);
     } catch (com.typesafe.config.ConfigException e) {
       throw new IllegalArgumentException(origin + ": " + e.getMessage(), e);
     }
@@ -142,6 +170,9 @@ public record ModelConfig(
     m.put("layer_norm_eps", layerNormEps);
     m.put("max_length", maxLength);
     m.put("matryoshka_dims", matryoshkaDims);
+    if (media != null) {
+      m.put("media", media.toMap());
+    }
     return ConfigValueFactory.fromMap(m).render(ConfigRenderOptions.concise().setFormatted(true));
   }
 

@@ -79,7 +79,8 @@ public final class DenseRetrieval {
     List<String> blockIds = new ArrayList<>();
     List<float[]> blockVectors = new ArrayList<>();
     Iterator<ItemEmbedding.Input> inputs = ItemSource.inputs(rows);
-    new ItemEmbedding(embedder, s.batchSize(), s.dim(), 64 * s.batchSize(), s.maxLength())
+    new ItemEmbedding(embedder, s.batchSize(), s.dim(), 64 * s.batchSize(), s.maxLength(),
+        s.hadoopConf().get())
         .run(inputs,
         new ItemEmbedding.Sink() {
           @Override

@@ -58,7 +58,8 @@ public final class Evaluation {
       }
       ItemEmbedding.resolveMaxLength(embedder, maxLength);
       List<String> ids = new ArrayList<>();
-      float[][] vectors = embedQueries(embedder, bench, usedDim, batchSize, maxLength, ids);
+      float[][] vectors = embedQueries(embedder, bench, usedDim, batchSize, maxLength, ids,
+          conf);
       hits = DenseRetrieval.search(spark, bench.corpus(), ids, vectors,
           new DenseRetrieval.Settings(model, usedDim, batchSize, maxLength, threads, K,
               new HadoopConf(conf)));
@@ -69,13 +70,15 @@ public final class Evaluation {
   }
 
   private static float[][] embedQueries(TextEmbedder embedder, Benchmark bench, int dim,
-      int batchSize, int maxLength, List<String> idsOut) {
+      int batchSize, int maxLength, List<String> idsOut,
+      org.apache.hadoop.conf.Configuration conf) {
+    String source = io.omniembed.io.HadoopFiles.child(bench.dir(), Benchmark.QUERIES);
     Map<String, float[]> byId = new HashMap<>();
     Iterator<ItemEmbedding.Input> inputs = bench.queries().values().stream()
-        .map(q -> new ItemEmbedding.Input(Benchmark.QUERIES,
+        .map(q -> new ItemEmbedding.Input(source,
             (ItemParser.Result) new ItemParser.Ok(q)))
         .iterator();
-    new ItemEmbedding(embedder, batchSize, dim, 64 * batchSize, maxLength).run(inputs,
+    new ItemEmbedding(embedder, batchSize, dim, 64 * batchSize, maxLength, conf).run(inputs,
         new ItemEmbedding.Sink() {
           @Override
           public void embedded(ItemEmbedding.Embedded e) {

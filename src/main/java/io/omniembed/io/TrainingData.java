@@ -168,8 +168,8 @@ public final class TrainingData {
   }
 
   /**
-   * Every example of the plan's tasks, keyed by {@link Plan#key} for each (step, slot) it is
-   * drawn into, in {@code workers} partitions (partition r = worker r) sorted by key.
+   * Every example of the plan's tasks ({@link #sourced} records), keyed by {@link Plan#key} for
+   * each (step, slot) it is drawn into, in {@code workers} partitions (partition r = worker r) sorted by key.
    */
   public static JavaPairRDD<Long, String> shard(Scan scan, Plan plan) {
     return scan.records
@@ -196,7 +196,9 @@ public final class TrainingData {
         while (i >= out.size() && rows.hasNext()) {
           out.clear();
           i = 0;
-          String record = rows.next().getString(1);
+          Row row = rows.next();
+          String record = row.getString(1);
+          String sourced = sourced(row.getString(0), record);
           Integer t = taskIndex.get(TrainingExample.parse(record).task());
           if (t == null) {
             continue;   // a task the mix leaves out
@@ -204,7 +206,7 @@ public final class TrainingData {
           int batch = plan.tasks().get(t).batchSize();
           for (BatchSchedule.Use u : schedule.uses(t, next[t]++)) {
             int rank = BatchSchedule.owner(batch, plan.workers(), u.slot());
-            out.add(new Tuple2<>(Plan.key(rank, u.step(), u.slot()), record));
+            out.add(new Tuple2<>(Plan.key(rank, u.step(), u.slot()), sourced));
           }
         }
         return i < out.size();
@@ -218,6 +220,25 @@ public final class TrainingData {
         return out.get(i++);
       }
     };
+  }
+
+  /**
+   * A record with the file it came from (media paths in it are relative to that file), as one
+   * string: the source, a NUL, the record.
+   */
+  public static String sourced(String source, String record) {
+    return (source == null ? "" : source) + '\u0000' + record;
+  }
+
+  /** The source of a {@link #sourced} value (null when none was known). */
+  public static String source(String sourced) {
+    int cut = sourced.indexOf('\u0000');
+    return cut <= 0 ? null : sourced.substring(0, cut);
+  }
+
+  /** The record of a {@link #sourced} value. */
+  public static String record(String sourced) {
+    return sourced.substring(sourced.indexOf('\u0000') + 1);
   }
 
   /** Partition r holds worker r's rows. */

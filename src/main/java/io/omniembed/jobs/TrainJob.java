@@ -1,6 +1,8 @@
 package io.omniembed.jobs;
 
+import io.omniembed.config.MediaSpec;
 import io.omniembed.config.ModelConfig;
+import io.omniembed.model.Models;
 import io.omniembed.config.TaskConfig;
 import io.omniembed.config.TrainConfig;
 import io.omniembed.io.HadoopConf;
@@ -50,6 +52,12 @@ public final class TrainJob implements Callable<Integer> {
       description = "Start from a checkpoint, pretrained:all-MiniLM-L6-v2 or random:PRESET"
           + " (tiny, small, minilm-l6). Not needed with --resume.")
   String init;
+
+  @Option(names = "--media", paramLabel = "PRESET|FILE.conf",
+      description = "Add image, audio and video towers to a text model (--init): a media preset"
+          + " (default, tiny) or a HOCON file of media settings. The text path is kept as it"
+          + " is; the towers start from the seed.")
+  String media;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
   String out;
@@ -113,8 +121,14 @@ public final class TrainJob implements Callable<Integer> {
     LOG.info("train: {} steps on {} worker(s), tasks {} (examples {}), from {}", cfg.steps(),
         workers, cfg.tasks().keySet(), scan.perTask(),
         resumeFrom != null ? resumeFrom : init);
+    MediaSpec mediaSpec = media == null ? null : MediaSpec.load(media,
+        path -> HadoopFiles.readString(path, conf));
+    if (mediaSpec != null && resumeFrom == null) {
+      BarrierTraining.withMedia(Models.trainable(init, cfg.seed(), conf).encoder(), mediaSpec,
+          cfg.seed(), init);   // fails here, before any Spark work, if the model has others
+    }
     BarrierTraining.Job job = new BarrierTraining.Job(cfg, init, out, workers,
-        new HadoopConf(conf));
+        new HadoopConf(conf), mediaSpec);
     double loss = BarrierTraining.run(TrainingData.shard(scan, plan), job);
     System.out.printf("train: %d steps done on %d worker(s), final loss %.4f -> %s/final%n",
         cfg.steps(), workers, loss, out);

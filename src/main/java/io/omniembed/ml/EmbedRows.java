@@ -54,7 +54,7 @@ final class EmbedRows implements Serializable {
   Iterator<Row> apply(int partition, Iterator<Row> rows) {
     TextEmbedder embedder = Models.embedder(s.model(), s.hadoopConf().get(), Embedder.threads());
     ItemEmbedding embedding = new ItemEmbedding(embedder, s.batchSize(), s.dim(), s.window(),
-        s.maxLength());
+        s.maxLength(), s.hadoopConf().get());
     return new Iterator<>() {
       private final List<Row> out = new ArrayList<>();
       private int next;

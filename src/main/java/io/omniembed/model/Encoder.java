@@ -4,6 +4,7 @@ import io.omniembed.config.ModelConfig;
 import io.omniembed.model.layer.L2Normalize;
 import io.omniembed.model.layer.Linear;
 import io.omniembed.model.layer.MeanPooling;
+import io.omniembed.model.layer.PatchEmbeddings;
 import io.omniembed.model.layer.TokenEmbeddings;
 import io.omniembed.model.layer.TransformerBlock;
 import java.util.SplittableRandom;
@@ -15,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * masked mean pooling → linear projection → L2 normalisation.
  *
  * <pre>
- *   x₀ = LN(token + position + modality)          [B·L, H]
+ *   x₀ = LN(token|patch + position + modality)    [B·L, H]
  *   x_i = Block_i(x_{i−1}, mask)                  [B·L, H]
  *   p = mean over real tokens of x_N              [B, H]
  *   e = normalize(p·W_proj + b_proj)              [B, D]
@@ -35,6 +36,7 @@ public final class Encoder {
   private final TokenEmbeddings embeddings;
   private final TransformerBlock[] blocks;
   private final Linear projection;
+  private final PatchEmbeddings media;   // null for a text-only model
 
   public Encoder(ModelConfig config, ParamStore store) {
     this.config = config;
@@ -46,6 +48,7 @@ public final class Encoder {
           config.layerNormEps());
     }
     this.projection = new Linear(store, "projection");
+    this.media = config.hasMedia() ? new PatchEmbeddings(store, "media") : null;
   }
 
   /** The parameter layout of an encoder with this config (names and shapes, in order). */
@@ -57,6 +60,10 @@ public final class Encoder {
       TransformerBlock.declare(layout, "blocks." + i, c.hidden(), c.ffn());
     }
     Linear.declare(layout, "projection", c.hidden(), c.outputDim());
+    // Media towers come last, so a text model's layout is a prefix of its media model's.
+    if (c.hasMedia()) {
+      PatchEmbeddings.declare(layout, "media", c.media(), c.hidden());
+    }
     return layout;
   }
 
@@ -86,6 +93,23 @@ public final class Encoder {
     return new Encoder(config, store);
   }
 
+  /**
+   * This text encoder with media towers added ({@code config} = this one's with media): every
+   * existing parameter is copied, the towers and time table are initialised as in
+   * {@link #randomInit} from {@code seed}. The text path computes exactly what it did.
+   */
+  public Encoder withMedia(io.omniembed.config.MediaSpec spec, long seed) {
+    if (config.hasMedia()) {
+      throw new IllegalArgumentException("model " + config.name() + " already has media towers");
+    }
+    Encoder fresh = randomInit(config.withMedia(spec), seed, store.dataType());
+    float[] values = fresh.store().toFloatArray();
+    float[] text = store.toFloatArray();
+    System.arraycopy(text, 0, values, 0, text.length);
+    fresh.store().load(values);
+    return fresh;
+  }
+
   public ModelConfig config() {
     return config;
   }
@@ -112,7 +136,7 @@ public final class Encoder {
         .castTo(maskBias.dataType()));
 
     INDArray x = ws.view("hidden0", n, config.hidden());
-    embeddings.forward(batch.ids(), batch.types(), b, len, x, ws.child("embeddings"));
+    embeddings.forward(batch, media, x, ws.child("embeddings"));
     for (int i = 0; i < blocks.length; i++) {
       String next = training ? "hidden" + (i + 1) : (i % 2 == 0 ? "hidden1" : "hidden0");
       INDArray y = ws.view(next, n, config.hidden());
@@ -152,7 +176,7 @@ public final class Encoder {
       blocks[i].backward(dx, b, len, dPrev, ws.child("block" + i));
       dx = dPrev;
     }
-    embeddings.backward(dx, b, len, ws.child("embeddings"));
+    embeddings.backward(batch, media, dx, ws.child("embeddings"));
   }
 
   private static float[] maskRows(TokenBatch batch) {

@@ -2,7 +2,8 @@ package io.omniembed.model;
 
 import io.omniembed.data.Item;
 import io.omniembed.data.ItemParser;
-import io.omniembed.data.text.TextTokenizer;
+import io.omniembed.data.Part;
+import io.omniembed.data.media.MediaException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -30,7 +31,17 @@ public final class ItemEmbedding {
     void failed(Failed f);
   }
 
+  /** Reads a media part's bytes, resolving its URI against the data file it came from. */
+  public interface MediaLoader extends java.io.Serializable {
+    byte[] read(Part.Media part, String source) throws MediaException;
+  }
+
+  /** Pending media patches held before a window is embedded early (bounds memory). */
+  private static final long MAX_PENDING_VALUES = 32L << 20;
+
   private final TextEmbedder embedder;
+  private final ItemSequencer sequencer;
+  private final MediaLoader loader;
   private final int batchSize;
   private final int dim;
   private final int window;
@@ -43,6 +54,26 @@ public final class ItemEmbedding {
    * @param maxLength tokens kept per text, 0 for the model's default
    */
   public ItemEmbedding(TextEmbedder embedder, int batchSize, int dim, int window, int maxLength) {
+    this(embedder, batchSize, dim, window, maxLength, (part, source) -> {
+      throw new MediaException("no media reader configured");
+    });
+  }
+
+  /**
+   * As above, reading media through Hadoop's filesystems with {@code conf} (local paths, s3a, …),
+   * relative paths resolved against each item's data file, files above the model's
+   * {@code max_media_bytes} refused.
+   */
+  public ItemEmbedding(TextEmbedder embedder, int batchSize, int dim, int window, int maxLength,
+      org.apache.hadoop.conf.Configuration conf) {
+    this(embedder, batchSize, dim, window, maxLength, (part, source) ->
+        io.omniembed.data.media.MediaSource.read(part, source, conf,
+            embedder.media() == null ? Long.MAX_VALUE : embedder.media().maxMediaBytes()));
+  }
+
+  /** As above, with {@code loader} reading the media of items that have some. */
+  public ItemEmbedding(TextEmbedder embedder, int batchSize, int dim, int window, int maxLength,
+      MediaLoader loader) {
     if (batchSize <= 0) {
       throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
     }
@@ -55,6 +86,9 @@ public final class ItemEmbedding {
     this.dim = dim;
     this.window = Math.max(window, batchSize);
     this.maxLength = resolveMaxLength(embedder, maxLength);
+    this.loader = loader;
+    this.sequencer = new ItemSequencer(embedder.tokenizer(), embedder.media(), embedder.modelId(),
+        this.maxLength, embedder.maxPositions());
   }
 
   /** {@code requested} if the model can take it, the model's default for 0. */
@@ -71,6 +105,7 @@ public final class ItemEmbedding {
 
   public void run(Iterator<Input> inputs, Sink sink) {
     List<Tokenized> pending = new ArrayList<>();
+    long pendingValues = 0;
     while (inputs.hasNext()) {
       Input in = inputs.next();
       if (in.result() instanceof ItemParser.Bad bad) {
@@ -78,37 +113,35 @@ public final class ItemEmbedding {
         continue;
       }
       Item item = ((ItemParser.Ok) in.result()).item();
-      if (!item.isTextOnly()) {
-        String kinds = item.parts().stream().filter(p -> !(p instanceof io.omniembed.data.Part.Text))
-            .map(p -> p.modality().key()).distinct().reduce((a, b) -> a + ", " + b).orElse("");
-        sink.failed(new Failed(item.id(), in.source(), "model " + embedder.modelId()
-            + " embeds text only; this item has " + kinds + " parts"));
-        continue;
-      }
-      TextTokenizer.Tokens tokens;
+      Sequence sequence;
       try {
-        tokens = embedder.tokenizer().encode(item.joinedText(), maxLength);
+        sequence = sequencer.sequence(item, part -> loader.read(part, in.source()));
+      } catch (MediaException e) {
+        sink.failed(new Failed(item.id(), in.source(), e.getMessage()));
+        continue;
       } catch (RuntimeException e) {
         sink.failed(new Failed(item.id(), in.source(), "tokenizer failed: " + e.getMessage()));
         continue;
       }
-      pending.add(new Tokenized(item.id(), in.source(), tokens));
-      if (pending.size() >= window) {
+      pending.add(new Tokenized(item.id(), in.source(), sequence));
+      pendingValues += sequence.hasMedia() ? (long) sequence.length() * 256 : 0;
+      if (pending.size() >= window || pendingValues >= MAX_PENDING_VALUES) {
         flush(pending, sink);
+        pendingValues = 0;
       }
     }
     flush(pending, sink);
   }
 
   private void flush(List<Tokenized> pending, Sink sink) {
-    pending.sort(Comparator.comparingInt(t -> t.tokens().length()));
+    pending.sort(Comparator.comparingInt(t -> t.sequence().length()));
     for (int start = 0; start < pending.size(); start += batchSize) {
       List<Tokenized> batch = pending.subList(start, Math.min(pending.size(), start + batchSize));
-      List<int[]> ids = new ArrayList<>(batch.size());
+      List<Sequence> sequences = new ArrayList<>(batch.size());
       for (Tokenized t : batch) {
-        ids.add(t.tokens().ids());
+        sequences.add(t.sequence());
       }
-      float[][] vectors = embedder.embed(ids);
+      float[][] vectors = embedder.embedSequences(sequences);
       for (int i = 0; i < batch.size(); i++) {
         Tokenized t = batch.get(i);
         float[] v = vectors[i];
@@ -119,7 +152,7 @@ public final class ItemEmbedding {
           sink.failed(new Failed(t.id(), t.source(), "model produced a non-finite embedding"));
           continue;
         }
-        sink.embedded(new Embedded(t.id(), v, t.tokens().length(), t.tokens().truncated()));
+        sink.embedded(new Embedded(t.id(), v, t.sequence().length(), t.sequence().truncated()));
       }
     }
     pending.clear();
@@ -134,5 +167,5 @@ public final class ItemEmbedding {
     return true;
   }
 
-  private record Tokenized(String id, String source, TextTokenizer.Tokens tokens) {}
+  private record Tokenized(String id, String source, Sequence sequence) {}
 }

@@ -55,6 +55,16 @@ public final class NativeEmbedder implements TextEmbedder {
   }
 
   @Override
+  public io.omniembed.config.MediaSpec media() {
+    return encoder.config().media();
+  }
+
+  @Override
+  public float[][] embedSequences(List<Sequence> sequences) {
+    return encoder.forward(TokenBatch.of(sequences), workspaces.get(), false).toFloatMatrix();
+  }
+
+  @Override
   public float[][] embed(List<int[]> sequences) {
     INDArray out = encoder.forward(TokenBatch.ofText(sequences), workspaces.get(), false);
     return out.toFloatMatrix();

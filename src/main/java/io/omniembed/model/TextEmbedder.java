@@ -32,4 +32,24 @@ public interface TextEmbedder {
 
   /** Embeds one batch of token sequences → [B][dim], each row L2-normalised. */
   float[][] embed(List<int[]> sequences);
+
+  /** How the model sees images, audio and video; null when it embeds text only. */
+  default io.omniembed.config.MediaSpec media() {
+    return null;
+  }
+
+  /**
+   * Embeds one batch of sequences of any modality ({@link ItemSequencer}) → [B][dim]. A text-only
+   * model takes text-only sequences.
+   */
+  default float[][] embedSequences(List<Sequence> sequences) {
+    List<int[]> ids = new java.util.ArrayList<>(sequences.size());
+    for (Sequence s : sequences) {
+      if (s.hasMedia()) {
+        throw new IllegalArgumentException("model " + modelId() + " embeds text only");
+      }
+      ids.add(s.ids());
+    }
+    return embed(ids);
+  }
 }

@@ -4,6 +4,7 @@ import io.omniembed.data.Seeds;
 import io.omniembed.loss.ContrastiveBatch;
 import io.omniembed.loss.InBatchNceLoss;
 import io.omniembed.model.Encoder;
+import io.omniembed.model.Sequence;
 import io.omniembed.model.TokenBatch;
 import io.omniembed.model.Workspace;
 import io.omniembed.train.dist.Collective;
@@ -101,9 +102,9 @@ public final class ContrastiveStep {
     encoder.store().zeroGrads();
     long t0 = System.nanoTime();
     int b = rows.size();
-    List<int[]> q = new ArrayList<>(b);
-    List<int[]> p = new ArrayList<>(b);
-    List<int[]> n = new ArrayList<>();
+    List<Sequence> q = new ArrayList<>(b);
+    List<Sequence> p = new ArrayList<>(b);
+    List<Sequence> n = new ArrayList<>();
     List<Integer> owners = new ArrayList<>();
     List<Long> negKeys = new ArrayList<>();
     long[] qKeys = new long[b];
@@ -267,10 +268,10 @@ public final class ContrastiveStep {
    */
   private final class Role {
     private final Workspace kept = new Workspace();
-    private List<int[]> texts = List.of();
+    private List<Sequence> texts = List.of();
     private TokenBatch whole;   // the batch whose activations `kept` holds, if one pass
 
-    float[][] encode(List<int[]> sequences) {
+    float[][] encode(List<Sequence> sequences) {
       texts = sequences;
       whole = null;
       int dim = encoder.config().outputDim();
@@ -278,13 +279,13 @@ public final class ContrastiveStep {
         return new float[0][dim];
       }
       if (chunk == 0 || sequences.size() <= chunk) {
-        whole = TokenBatch.ofText(sequences);
+        whole = TokenBatch.of(sequences);
         return encoder.forward(whole, kept, true).toFloatMatrix();
       }
       float[][] out = new float[sequences.size()][];
       for (int from = 0; from < sequences.size(); from += chunk) {
         int to = Math.min(sequences.size(), from + chunk);
-        float[][] part = encoder.forward(TokenBatch.ofText(sequences.subList(from, to)),
+        float[][] part = encoder.forward(TokenBatch.of(sequences.subList(from, to)),
             inference, false).toFloatMatrix();
         System.arraycopy(part, 0, out, from, to - from);
       }
@@ -301,7 +302,7 @@ public final class ContrastiveStep {
       }
       for (int from = 0; from < texts.size(); from += chunk) {
         int to = Math.min(texts.size(), from + chunk);
-        TokenBatch part = TokenBatch.ofText(texts.subList(from, to));
+        TokenBatch part = TokenBatch.of(texts.subList(from, to));
         encoder.forward(part, kept, true);
         float[][] d = new float[to - from][];
         System.arraycopy(dEmbedding, from, d, 0, to - from);

@@ -1,51 +1,72 @@
 package io.omniembed.train;
 
-import io.omniembed.data.Seeds;
 import io.omniembed.data.Item;
+import io.omniembed.data.Part;
 import io.omniembed.data.TrainingExample;
+import io.omniembed.data.media.MediaException;
 import io.omniembed.data.text.TextTokenizer;
+import io.omniembed.model.ItemSequencer;
+import io.omniembed.model.Sequence;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A training example tokenised once: the query with and without its task string, the positive,
- * the hard negatives, and content keys (hashes of the tokens the encoder sees, task string
- * excluded) for the loss's duplicate mask.
+ * A training example as the encoder reads it, prepared once: the query with and without its task
+ * string, the positive, the hard negatives, and content keys (hashes of what the encoder sees,
+ * task string excluded) for the loss's duplicate mask. Items of any modality: media parts are
+ * read and cut into patches here.
  */
-public record TokenizedExample(int[] queryWithTask, int[] queryBare, int[] positive,
-    List<int[]> negatives, long queryKey, long positiveKey, long[] negativeKeys) {
+public record TokenizedExample(Sequence queryWithTask, Sequence queryBare, Sequence positive,
+    List<Sequence> negatives, long queryKey, long positiveKey, long[] negativeKeys) {
 
-  /** Tokenises {@code e}; text items only in this version. */
+  /** Tokenises a text-only example (media parts are refused). */
   public static TokenizedExample of(TrainingExample e, String taskString, TextTokenizer tok,
       int maxLength) {
-    String query = text(e.query(), "query");
-    int[] bare = tok.encode(query, maxLength).ids();
-    int[] withTask = tok.encode(taskString + query, maxLength).ids();
-    int[] positive = tok.encode(text(e.positive(), "positive"), maxLength).ids();
-    int[][] negatives = new int[e.negatives().size()][];
+    return of(e, taskString, new ItemSequencer(tok, null, "text model", maxLength, maxLength),
+        part -> {
+          throw new MediaException("no media reader");
+        });
+  }
+
+  /**
+   * Prepares {@code e} with {@code sequencer}, reading media through {@code reader}; a part that
+   * cannot be read fails with an IllegalArgumentException naming the role and the reason.
+   */
+  public static TokenizedExample of(TrainingExample e, String taskString,
+      ItemSequencer sequencer, ItemSequencer.MediaReader reader) {
+    Sequence bare = sequence(sequencer, e.query(), reader, "query");
+    Sequence withTask = sequence(sequencer, withTask(e.query(), taskString), reader, "query");
+    Sequence positive = sequence(sequencer, e.positive(), reader, "positive");
+    Sequence[] negatives = new Sequence[e.negatives().size()];
     long[] negativeKeys = new long[negatives.length];
     for (int i = 0; i < negatives.length; i++) {
-      negatives[i] = tok.encode(text(e.negatives().get(i), "negatives[" + i + "]"), maxLength)
-          .ids();
-      negativeKeys[i] = key(negatives[i]);
+      negatives[i] = sequence(sequencer, e.negatives().get(i), reader, "negatives[" + i + "]");
+      negativeKeys[i] = negatives[i].contentKey();
     }
-    return new TokenizedExample(withTask, bare, positive, List.of(negatives), key(bare),
-        key(positive), negativeKeys);
+    return new TokenizedExample(withTask, bare, positive, List.of(negatives), bare.contentKey(),
+        positive.contentKey(), negativeKeys);
   }
 
-  private static String text(Item item, String what) {
-    if (!item.isTextOnly()) {
-      throw new IllegalArgumentException(what + " has non-text parts; training takes text items"
-          + " in this version");
+  /**
+   * The query as the model sees it with its task string: for a text query the string is
+   * prepended to its text (as always), for one with media it is a leading text part.
+   */
+  static Item withTask(Item query, String taskString) {
+    if (query.isTextOnly()) {
+      return Item.text(query.id(), taskString + query.joinedText());
     }
-    return item.joinedText();
+    List<Part> parts = new ArrayList<>(query.parts().size() + 1);
+    parts.add(new Part.Text(taskString.strip()));
+    parts.addAll(query.parts());
+    return new Item(query.id(), parts);
   }
 
-  /** A 64-bit content hash of token ids. */
-  static long key(int[] ids) {
-    long h = ids.length;
-    for (int id : ids) {
-      h = Seeds.mix(h, id);
+  private static Sequence sequence(ItemSequencer sequencer, Item item,
+      ItemSequencer.MediaReader reader, String what) {
+    try {
+      return sequencer.sequence(item, reader);
+    } catch (MediaException ex) {
+      throw new IllegalArgumentException(what + ": " + ex.getMessage(), ex);
     }
-    return h;
   }
 }

@@ -4,6 +4,7 @@ import static io.omniembed.model.FiniteDifferences.checkParams;
 import static io.omniembed.model.FiniteDifferences.dot;
 import static io.omniembed.model.FiniteDifferences.gaussian;
 import static io.omniembed.model.FiniteDifferences.randomize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.omniembed.config.ModelConfig;
 import java.util.List;
@@ -32,6 +33,55 @@ class EncoderGradientTest {
     encoder.forward(batch, ws, true);
     encoder.backward(batch, r, ws);
 
+    checkParams(encoder.store(), () -> dot(encoder.forward(batch, new Workspace(DataType.DOUBLE),
+        false), r), 10);
+  }
+
+  /**
+   * With media towers: an interleaved batch (text, image, audio and video patches in one
+   * sequence; a text-only row beside it; padding), every parameter — the three patch projections
+   * and the time table included — against finite differences. Token rows of media positions must
+   * get no gradient.
+   */
+  @Test
+  void everyParameterWithMediaTowers() {
+    ModelConfig config = ModelConfig.parse("""
+        name = grad-check-media, vocab_size = 20, hidden = 8, layers = 1, heads = 2, ffn = 12,
+        max_positions = 16, modalities = 4, output_dim = 5, layer_norm_eps = 1e-5,
+        max_length = 16, matryoshka_dims = [5],
+        media { image_size = 4, image_patch = 2, audio_mel_bins = 3, audio_frames_per_patch = 2,
+          max_audio_patches = 4, video_size = 2, video_patch = 2, video_frames = 3,
+          max_media_bytes = 1M }
+        """, "test");
+    Encoder encoder = Encoder.randomInit(config, 3, DataType.DOUBLE);
+    randomize(encoder.store(), 4, 0.3);
+    java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+    // [CLS] tok image×2 audio×2 video×3 (frames 0, 2, 2) tok [SEP]
+    int[] types = {0, 0, 1, 1, 2, 2, 3, 3, 3, 0, 0};
+    int[] dims = {0, 0, 12, 12, 6, 6, 12, 12, 12, 0, 0};
+    int[] times = {0, 0, 0, 0, 0, 0, 0, 2, 2, 0, 0};
+    int[] ids = {1, 5, 0, 0, 0, 0, 0, 0, 0, 7, 2};
+    float[][] patches = new float[ids.length][];
+    for (int t = 0; t < ids.length; t++) {
+      if (dims[t] > 0) {
+        patches[t] = new float[dims[t]];
+        for (int k = 0; k < dims[t]; k++) {
+          patches[t][k] = (float) (random.nextDouble() * 2 - 1);
+        }
+      }
+    }
+    Sequence media = new Sequence(ids, types, patches, times, false);
+    TokenBatch batch = TokenBatch.of(List.of(media, Sequence.text(new int[] {1, 3, 2}, false)));
+    INDArray r = gaussian(6, 1, 2, 5);
+
+    Workspace ws = new Workspace(DataType.DOUBLE);
+    encoder.store().zeroGrads();
+    encoder.forward(batch, ws, true);
+    encoder.backward(batch, r, ws);
+
+    // Media positions carry token id 0 only as a placeholder: its row must get no gradient.
+    assertEquals(0.0, encoder.store().grad("embeddings.token").getRow(0).norm2Number()
+        .doubleValue(), 1e-12);
     checkParams(encoder.store(), () -> dot(encoder.forward(batch, new Workspace(DataType.DOUBLE),
         false), r), 10);
   }

@@ -1,6 +1,7 @@
 package io.omniembed.model.layer;
 
 import io.omniembed.model.ParamStore;
+import io.omniembed.model.TokenBatch;
 import io.omniembed.model.Workspace;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
@@ -11,6 +12,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * Input embeddings: x = LN(token[id] + position[t] + modality[type]), BERT's embedding block with
  * its token-type table serving as the modality table (row 0, text, is BERT's type 0).
+ *
+ * <p>At media positions the token row is replaced by the patch embedding ({@link
+ * PatchEmbeddings}) before the modality and position rows are added.
  *
  * <p>Backward scatter-adds into the token and modality tables row by row (ids repeat, so a dense
  * gather-gradient op would race) and sums over the batch for the position table.
@@ -45,10 +49,24 @@ public final class TokenEmbeddings {
     this.norm = new LayerNorm(store, prefix + ".ln", eps);
   }
 
-  /** ids and types [B·L] (row-major, padded) → x [B·L, H]. */
-  public void forward(int[] ids, int[] types, int batch, int len, INDArray x, Workspace ws) {
+  /**
+   * A batch's ids and types [B·L] (row-major, padded) → x [B·L, H]; media positions take their
+   * patch embedding from {@code media} in place of a token row.
+   */
+  public void forward(TokenBatch tokenBatch, PatchEmbeddings media, INDArray x, Workspace ws) {
+    int[] ids = tokenBatch.ids();
+    int[] types = tokenBatch.types();
+    int batch = tokenBatch.batch();
+    int len = tokenBatch.len();
     long hidden = x.size(1);
     Nd4j.pullRows(tokens, x, 1, ids);
+    if (tokenBatch.hasMedia()) {
+      if (media == null) {
+        throw new IllegalArgumentException("this model embeds text only; the batch has media"
+            + " patches");
+      }
+      media.forward(tokenBatch, x, ws.child("media"));
+    }
     INDArray byType = ws.view("types", (long) batch * len, hidden);
     Nd4j.pullRows(modalities, byType, 1, types);
     x.addi(byType);
@@ -59,28 +77,39 @@ public final class TokenEmbeddings {
     RowOps.broadcastRow(pos.reshape(new long[] {(long) len * hidden}), x.reshape('c', batch,
         (long) len * hidden), 1.0);
     norm.forward(x, x, ws.child("ln"));
-    ws.keep("ids", Nd4j.createFromArray(ids));
-    ws.keep("types", Nd4j.createFromArray(types));
   }
 
-  /** dx [B·L, H] → accumulates the table gradients. */
-  public void backward(INDArray dx, int batch, int len, Workspace ws) {
+  /** dx [B·L, H] → accumulates the table gradients (and the media towers'). */
+  public void backward(TokenBatch tokenBatch, PatchEmbeddings media, INDArray dx, Workspace ws) {
+    int batch = tokenBatch.batch();
+    int len = tokenBatch.len();
     long hidden = dx.size(1);
     INDArray de = ws.view("de", dx.shape());
     norm.backward(dx, de, ws.child("ln"));
     RowOps.sumRows(de.reshape('c', batch, (long) len * hidden),
         dPositions.get(NDArrayIndex.interval(0, len), NDArrayIndex.all())
             .reshape(new long[] {(long) len * hidden}), 1.0);
-    scatterAdd(de, ws.kept("ids").toIntVector(), tokenSlot, (int) hidden);
-    scatterAdd(de, ws.kept("types").toIntVector(), modalitySlot, (int) hidden);
+    float[][] patches = tokenBatch.patches();
+    scatterAdd(store, de, tokenBatch.ids(), tokenSlot, (int) hidden, patches);
+    scatterAdd(store, de, tokenBatch.types(), modalitySlot, (int) hidden, null);
+    if (tokenBatch.hasMedia()) {
+      media.backward(tokenBatch, de, ws.child("media"));
+    }
   }
 
-  /** grad[slot][rows[n]] += de[n]: one pass of plain Java over the two direct buffers. */
-  private void scatterAdd(INDArray de, int[] rows, ParamStore.Slot slot, int hidden) {
+  /**
+   * grad[slot][rows[n]] += de[n] for every n whose {@code skip[n]} is null (all n when
+   * {@code skip} is): one pass of plain Java over the two direct buffers.
+   */
+  static void scatterAdd(ParamStore store, INDArray de, int[] rows, ParamStore.Slot slot,
+      int hidden, Object[] skip) {
     long srcOffset = de.offset();
     if (store.gradBuffer() instanceof DoubleBuffer grad) {
       DoubleBuffer src = de.data().asNioDouble();
       for (int n = 0; n < rows.length; n++) {
+        if (skip != null && skip[n] != null) {
+          continue;
+        }
         int dst = (int) (slot.offset() + (long) rows[n] * hidden);
         int from = (int) (srcOffset + (long) n * hidden);
         for (int c = 0; c < hidden; c++) {
@@ -92,6 +121,9 @@ public final class TokenEmbeddings {
     FloatBuffer grad = (FloatBuffer) store.gradBuffer();
     FloatBuffer src = de.data().asNioFloat();
     for (int n = 0; n < rows.length; n++) {
+      if (skip != null && skip[n] != null) {
+        continue;
+      }
       int dst = (int) (slot.offset() + (long) rows[n] * hidden);
       int from = (int) (srcOffset + (long) n * hidden);
       for (int c = 0; c < hidden; c++) {

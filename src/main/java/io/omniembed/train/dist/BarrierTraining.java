@@ -14,6 +14,10 @@ import io.omniembed.train.AdamW;
 import io.omniembed.train.BatchSchedule;
 import io.omniembed.train.StepRows;
 import io.omniembed.train.TokenizedExample;
+import io.omniembed.config.MediaSpec;
+import io.omniembed.data.Seeds;
+import io.omniembed.model.ItemSequencer;
+import io.omniembed.data.media.MediaSource;
 import io.omniembed.train.TrainingRun;
 import io.omniembed.train.TrainingState;
 import io.omniembed.train.TrainingStopped;
@@ -61,9 +65,17 @@ public final class BarrierTraining {
 
   private BarrierTraining() {}
 
-  /** Everything a task needs, shipped in its closure. */
-  public record Job(TrainConfig config, String init, String out, int workers, HadoopConf conf)
-      implements Serializable {}
+  /**
+   * Everything a task needs, shipped in its closure. {@code media}, when set, adds media towers
+   * (initialised from the seed) to a text-only {@code init} model.
+   */
+  public record Job(TrainConfig config, String init, String out, int workers, HadoopConf conf,
+      MediaSpec media) implements Serializable {
+
+    public Job(TrainConfig config, String init, String out, int workers, HadoopConf conf) {
+      this(config, init, out, workers, conf, null);
+    }
+  }
 
   /**
    * Runs the stage over {@code shards} (W partitions from {@link TrainingData#shard}) and returns
@@ -137,6 +149,9 @@ public final class BarrierTraining {
         ? Checkpoint.load(HadoopFiles.child(job.out(), "step-" + from), conf)
         : Models.trainable(job.init(), cfg.seed(), conf);
     Encoder encoder = start.encoder();
+    if (from == 0 && job.media() != null) {
+      encoder = withMedia(encoder, job.media(), cfg.seed(), job.init());
+    }
     AdamW optimizer = new AdamW(encoder.store(), cfg.beta1(), cfg.beta2(), cfg.eps(),
         cfg.weightDecay());
     List<String> metrics = new ArrayList<>();
@@ -150,10 +165,27 @@ public final class BarrierTraining {
     }
     TextTokenizer tokenizer = TextTokenizer.fromJson(start.tokenizerJson());
     int maxLength = Math.min(cfg.maxLength(), encoder.config().maxPositions());
-    Iterator<StepRows> batches = stepRows(rows, cfg, c.rank(), c.size(), from, tokenizer,
-        maxLength);
+    ItemSequencer sequencer = new ItemSequencer(tokenizer, encoder.config().media(),
+        job.init(), maxLength, encoder.config().maxPositions());
+    Iterator<StepRows> batches = stepRows(rows, cfg, c.rank(), c.size(), from, sequencer, conf);
     return new TrainingRun(cfg, encoder, start.tokenizerJson(), HadoopFiles.child(job.out(),
         "final"), job.out(), conf, c).run(from, optimizer, metrics, batches);
+  }
+
+  /**
+   * {@code encoder} with the media towers of {@code media}: added to a text-only model, kept when
+   * the model already has exactly these, refused when it has others.
+   */
+  public static Encoder withMedia(Encoder encoder, MediaSpec media, long seed, String init) {
+    MediaSpec has = encoder.config().media();
+    if (has == null) {
+      return encoder.withMedia(media, Seeds.mix(seed, 0x6d65646961L));
+    }
+    if (!has.equals(media)) {
+      throw new IllegalArgumentException("--media: model " + init + " already has media towers"
+          + " with other settings (" + has + "); leave --media out to keep them");
+    }
+    return encoder;
   }
 
   /**
@@ -162,7 +194,9 @@ public final class BarrierTraining {
    * slots of one task.
    */
   public static Iterator<StepRows> stepRows(Iterator<Tuple2<Long, String>> rows, TrainConfig cfg,
-      int rank, int workers, int from, TextTokenizer tokenizer, int maxLength) {
+      int rank, int workers, int from, ItemSequencer sequencer, Configuration conf) {
+    long maxBytes = sequencer.media() == null ? Long.MAX_VALUE
+        : sequencer.media().maxMediaBytes();
     return new Iterator<>() {
       Tuple2<Long, String> pending = advance();
 
@@ -192,7 +226,8 @@ public final class BarrierTraining {
         int offset = -1;
         int batch = 0;
         while (pending != null && TrainingData.Plan.step(pending._1()) == step) {
-          TrainingExample e = TrainingExample.parse(pending._2());
+          String source = TrainingData.source(pending._2());
+          TrainingExample e = TrainingExample.parse(TrainingData.record(pending._2()));
           if (task == null) {
             task = e.task();
             TaskConfig t = cfg.tasks().get(task);
@@ -207,8 +242,8 @@ public final class BarrierTraining {
             throw new TrainingStopped("worker " + rank + ": step " + step + " expected slot "
                 + (offset + examples.size()) + ", got " + slot);
           }
-          examples.add(TokenizedExample.of(e, cfg.tasks().get(task).taskString(), tokenizer,
-              maxLength));
+          examples.add(TokenizedExample.of(e, cfg.tasks().get(task).taskString(), sequencer,
+              part -> MediaSource.read(part, source, conf, maxBytes)));
           pending = advance();
         }
         int expected = BatchSchedule.shareStart(batch, workers, rank + 1) - offset;
