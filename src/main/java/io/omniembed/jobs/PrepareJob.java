@@ -220,6 +220,7 @@ public final class PrepareJob implements Callable<Integer> {
     String record = row.getString(1);
     try {
       TrainingExample e = TrainingExample.parse(record);
+      record = withResolvedMedia(e, record, source);
       long[] negKeys = e.negatives().stream().mapToLong(ContentKey::of).toArray();
       return new Pair(e.task(), ContentKey.of(e.query()), ContentKey.of(e.positive()),
           e.query().joinedText(), e.positive().joinedText(), negKeys, record);
@@ -230,6 +231,27 @@ public final class PrepareJob implements Callable<Integer> {
         n.put("record", record.length() > 300 ? record.substring(0, 300) + "…" : record);
       }
       return n.toString();
+    }
+  }
+
+  /**
+   * The record with its relative media paths resolved against its file (the triplets are
+   * written elsewhere); unchanged when the example is text only.
+   */
+  private static String withResolvedMedia(TrainingExample e, String record, String source) {
+    boolean media = !e.query().isTextOnly() || !e.positive().isTextOnly()
+        || e.negatives().stream().anyMatch(n -> !n.isTextOnly());
+    if (!media) {
+      return record;
+    }
+    try {
+      ObjectNode node = (ObjectNode) new ObjectMapper().readTree(record);
+      io.omniembed.data.media.MediaPaths.resolveRecord(node, source);
+      return node.toString();
+    } catch (io.omniembed.data.media.MediaException ex) {
+      throw new IllegalArgumentException(ex.getMessage(), ex);
+    } catch (java.io.IOException ex) {
+      throw new IllegalArgumentException("malformed JSON: " + ex.getMessage(), ex);
     }
   }
 

@@ -57,7 +57,7 @@ public final class MediaSource {
   }
 
   /** The path a media URI names, relative ones resolved against the source file's directory. */
-  static Path resolve(String uri, String source) throws MediaException {
+  public static Path resolve(String uri, String source) throws MediaException {
     URI parsed;
     try {
       parsed = new URI(null, null, uri, null);   // quotes spaces and the like in a bare path
