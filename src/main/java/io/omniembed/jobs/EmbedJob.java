@@ -96,6 +96,7 @@ public final class EmbedJob implements Callable<Integer> {
     Embedder embedder = new Embedder()
         .setModelPath(model)
         .setInputCol("record")
+        .setSourceCol("source")
         .setInputFormat("json")
         .setOutputCol("embedding")
         .setDim(embedding.dim)

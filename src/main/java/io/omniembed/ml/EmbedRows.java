@@ -42,8 +42,8 @@ final class EmbedRows implements Serializable {
 
   record Settings(String model, int dim, int batchSize, int window, int maxLength,
       String inputCol, Kind kind, int inputIndex, boolean vector, Invalid invalid,
-      boolean errorCol, boolean tokensCol, boolean truncatedCol, HadoopConf hadoopConf)
-      implements Serializable {}
+      boolean errorCol, boolean tokensCol, boolean truncatedCol, HadoopConf hadoopConf,
+      int sourceIndex) implements Serializable {}
 
   private final Settings s;
 
@@ -86,7 +86,8 @@ final class EmbedRows implements Serializable {
         List<ItemEmbedding.Input> inputs = new ArrayList<>(s.window());
         while (rows.hasNext() && window.size() < s.window()) {
           Row r = rows.next();
-          inputs.add(new ItemEmbedding.Input(null, parse(window.size(), r)));
+          String source = s.sourceIndex() < 0 ? null : r.getString(s.sourceIndex());
+          inputs.add(new ItemEmbedding.Input(source, parse(window.size(), r)));
           window.add(r);
         }
         float[][] vectors = new float[window.size()][];

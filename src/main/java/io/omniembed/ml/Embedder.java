@@ -87,6 +87,7 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
   private final Param<String> errorCol;
   private final Param<String> tokensCol;
   private final Param<String> truncatedCol;
+  private final Param<String> sourceCol;
 
   public Embedder() {
     this(Identifiable.randomUID("embedder"));
@@ -119,6 +120,10 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
         + " (empty: none)");
     truncatedCol = new Param<>(this, "truncatedCol", "boolean column: the text was cut at"
         + " maxLength (empty: none)");
+    sourceCol = new Param<>(this, "sourceCol", "string column: the data file each row came"
+        + " from (for example input_file_name()); relative media paths are resolved against its"
+        + " directory (empty: none, media by absolute path, URI or inline bytes only)");
+    setDefault(sourceCol, "");
     setDefault(outputCol, "embedding");
     setDefault(outputType, "array");
     setDefault(inputFormat, "content");
@@ -233,6 +238,14 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
     return (Embedder) set(truncatedCol, v);
   }
 
+  public Param<String> sourceCol() {
+    return sourceCol;
+  }
+
+  public Embedder setSourceCol(String v) {
+    return (Embedder) set(sourceCol, v);
+  }
+
   public String getModelPath() {
     return $(modelPath);
   }
@@ -314,6 +327,12 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
     out = addColumn(out, $(outputCol), "outputCol", "vector".equals($(outputType))
         ? new VectorUDT() : DataTypes.createArrayType(DataTypes.FloatType, false),
         outputMetadata(model, d));
+    String source = $(sourceCol);
+    if (!source.isEmpty() && (!Arrays.asList(schema.fieldNames()).contains(source)
+        || !(schema.apply(source).dataType() instanceof org.apache.spark.sql.types.StringType))) {
+      throw new IllegalArgumentException("Embedder: sourceCol '" + source + "' is not a string"
+          + " column; the columns are " + Arrays.toString(schema.fieldNames()));
+    }
     if (!$(errorCol).isEmpty()) {
       if (!"keep".equals($(handleInvalid))) {
         throw new IllegalArgumentException("Embedder: param errorCol '" + $(errorCol)
@@ -405,12 +424,14 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
     }
     Dataset<Row> withInput = dataset.toDF().withColumn(INPUT, asJson);
     int inputIndex = withInput.schema().fieldIndex(INPUT);
+    int sourceIndex = $(sourceCol).isEmpty() ? -1 : withInput.schema().fieldIndex($(sourceCol));
     EmbedRows rows = new EmbedRows(new EmbedRows.Settings($(modelPath), outputDim(model),
         getBatchSize(), 64 * getBatchSize(), ItemEmbedding.resolveMaxLength(model,
         (Integer) $(maxLength)), in, kind, inputIndex, "vector".equals($(outputType)),
         EmbedRows.Invalid.valueOf($(handleInvalid).toUpperCase(java.util.Locale.ROOT)),
         !$(errorCol).isEmpty(), !$(tokensCol).isEmpty(), !$(truncatedCol).isEmpty(),
-        new HadoopConf(dataset.sparkSession().sparkContext().hadoopConfiguration())));
+        new HadoopConf(dataset.sparkSession().sparkContext().hadoopConfiguration()),
+        sourceIndex));
     String output = $(outputCol);
     // the encoder does not carry column metadata through mapPartitions; set it again
     return withInput.mapPartitions((MapPartitionsFunction<Row, Row>) it ->

@@ -72,7 +72,7 @@ public final class MediaSource {
     }
     if (source == null || source.isEmpty()) {
       throw new MediaException("relative media path '" + uri + "' but no data file to resolve"
-          + " it against");
+          + " it against (give an absolute path or URI, or the Embedder a sourceCol)");
     }
     Path dir = new Path(source).getParent();
     URI base = dir.toUri();
