@@ -1,0 +1,145 @@
+package io.omniembed.bench;
+
+import io.omniembed.config.MediaSpec;
+import io.omniembed.data.Item;
+import io.omniembed.data.ItemParser;
+import io.omniembed.data.Modality;
+import io.omniembed.data.Part;
+import io.omniembed.data.multimodal.ComposedClips;
+import io.omniembed.model.Checkpoint;
+import io.omniembed.model.Encoder;
+import io.omniembed.model.ItemEmbedding;
+import io.omniembed.model.ItemSequencer;
+import io.omniembed.model.MiniLmImport;
+import io.omniembed.model.NativeEmbedder;
+import io.omniembed.data.text.TextTokenizer;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import javax.imageio.ImageIO;
+
+/**
+ * Embedding throughput per modality with the media towers of {@code conf/media/default.conf} on
+ * the MiniLM-L6 encoder: PNG images (64 patches), 5 s of speech-band audio as a 22.05 kHz WAV (up
+ * to 128 patches), 4 s animated GIFs of 40 frames (8 sampled, 128 patches), and short texts for
+ * comparison. Each item is decoded, resampled, patched and encoded through
+ * {@link ItemEmbedding}, the per-partition path of the {@code embed} job, in batches of 32; the
+ * preprocessing alone is timed too. Weights do not change the cost: the towers are random.
+ *
+ * <p>Usage: {@code MediaThroughput [items=96] [reps=2]}
+ */
+public final class MediaThroughput {
+
+  private MediaThroughput() {}
+
+  public static void main(String[] args) throws Exception {
+    int n = args.length > 0 ? Integer.parseInt(args[0]) : 96;
+    int reps = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+    MediaSpec spec = MediaSpec.preset("default");
+    Encoder encoder = MiniLmImport.load().withMedia(spec, 1);
+    NativeEmbedder embedder = new NativeEmbedder(encoder, TextTokenizer.bundledMiniLm(),
+        "pretrained+media", Checkpoint.hash(encoder.store()));
+    SplittableRandom random = new SplittableRandom(1);
+    List<String> kinds = List.of("text", "image", "audio 5 s", "video 4 s");
+    List<List<Item>> sets = new ArrayList<>();
+    for (String kind : kinds) {
+      List<Item> items = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        items.add(switch (kind) {
+          case "text" -> Item.text("t" + i, "a short caption of an image, number " + i
+              + " of the set, with a few more words");
+          case "image" -> media("i" + i, Modality.IMAGE, png(random));
+          case "audio 5 s" -> media("a" + i, Modality.AUDIO, wav(random, 5.0, 22050));
+          default -> media("v" + i, Modality.VIDEO, ComposedClips.clip(png(random),
+              ComposedClips.Motion.values()[i % 4], 40, 64));
+        });
+      }
+      sets.add(items);
+    }
+    System.out.printf("media throughput: MiniLM-L6 + media towers (%s), %d items per modality,"
+        + " batch 32, best of %d%n", spec, n, reps);
+    System.out.println("| modality | positions/item | preprocess ms/item | items/s (all) |");
+    System.out.println("|---|---|---|---|");
+    for (int k = 0; k < kinds.size(); k++) {
+      List<Item> items = sets.get(k);
+      ItemSequencer seq = new ItemSequencer(embedder.tokenizer(), spec, "bench",
+          embedder.maxLength(), embedder.maxPositions());
+      double bestPre = Double.MAX_VALUE;
+      double bestAll = Double.MAX_VALUE;
+      long positions = 0;
+      for (int r = 0; r < reps; r++) {
+        long t0 = System.nanoTime();
+        positions = 0;
+        for (Item item : items) {
+          positions += seq.sequence(item, Part.Media::bytes).length();
+        }
+        bestPre = Math.min(bestPre, (System.nanoTime() - t0) / 1e9);
+        long t1 = System.nanoTime();
+        int[] embedded = {0};
+        new ItemEmbedding(embedder, 32, embedder.dim(), 64 * 32, 0,
+            (part, source) -> part.bytes()).run(items.stream()
+            .map(it -> new ItemEmbedding.Input(null, (ItemParser.Result) new ItemParser.Ok(it)))
+            .iterator(), new ItemEmbedding.Sink() {
+              @Override
+              public void embedded(ItemEmbedding.Embedded e) {
+                embedded[0]++;
+              }
+
+              @Override
+              public void failed(ItemEmbedding.Failed f) {
+                throw new IllegalStateException(f.reason());
+              }
+            });
+        if (embedded[0] != items.size()) {
+          throw new IllegalStateException("embedded " + embedded[0] + " of " + items.size());
+        }
+        bestAll = Math.min(bestAll, (System.nanoTime() - t1) / 1e9);
+      }
+      System.out.printf("| %s | %.0f | %.1f | %.1f |%n", kinds.get(k),
+          (double) positions / items.size(), 1000 * bestPre / items.size(),
+          items.size() / bestAll);
+    }
+  }
+
+  private static Item media(String id, Modality m, byte[] bytes) {
+    return new Item(id, List.of(new Part.Media(m, null, bytes)));
+  }
+
+  private static byte[] png(SplittableRandom r) throws Exception {
+    BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_INT_ARGB);
+    Graphics2D g = img.createGraphics();
+    for (int s = 0; s < 6; s++) {
+      g.setColor(new Color(r.nextInt(256), r.nextInt(256), r.nextInt(256)));
+      g.fillOval(r.nextInt(48), r.nextInt(48), 8 + r.nextInt(24), 8 + r.nextInt(24));
+    }
+    g.dispose();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(img, "png", out);
+    return out.toByteArray();
+  }
+
+  /** Mono 16-bit PCM: a few drifting tones in the speech band plus noise. */
+  private static byte[] wav(SplittableRandom r, double seconds, int rate) {
+    int n = (int) (seconds * rate);
+    ByteBuffer b = ByteBuffer.allocate(44 + 2 * n).order(ByteOrder.LITTLE_ENDIAN);
+    b.put("RIFF".getBytes()).putInt(36 + 2 * n).put("WAVE".getBytes());
+    b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate)
+        .putInt(2 * rate).putShort((short) 2).putShort((short) 16);
+    b.put("data".getBytes()).putInt(2 * n);
+    double f1 = 150 + r.nextInt(200);
+    double f2 = 800 + r.nextInt(1500);
+    for (int i = 0; i < n; i++) {
+      double t = (double) i / rate;
+      double v = 0.4 * Math.sin(2 * Math.PI * f1 * (1 + 0.1 * Math.sin(t)) * t)
+          + 0.2 * Math.sin(2 * Math.PI * f2 * t) + 0.05 * (r.nextDouble() * 2 - 1);
+      b.putShort((short) (12000 * v));
+    }
+    return b.array();
+  }
+}
