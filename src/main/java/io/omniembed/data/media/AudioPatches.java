@@ -48,8 +48,34 @@ public final class AudioPatches {
   private AudioPatches() {}
 
   public static Patches of(byte[] bytes, Spec spec) throws MediaException {
-    Pcm pcm = decodeWav(bytes);
+    Pcm pcm = decode(bytes);
     return patches(logMel(resample(pcm.samples(), pcm.rate(), spec.sampleRate()), spec), spec);
+  }
+
+  /** Decodes WAV, FLAC, Ogg Vorbis or MP3, told apart by their first bytes. */
+  public static Pcm decode(byte[] b) throws MediaException {
+    if (b == null || b.length == 0) {
+      throw new MediaException("empty audio file");
+    }
+    CompressedAudio.Format format = CompressedAudio.detect(b);
+    if (format == null) {
+      throw new MediaException("unsupported audio format (expected WAV, FLAC, Ogg Vorbis or"
+          + " MP3; the file starts with " + hex(b) + ")");
+    }
+    Pcm pcm = format == CompressedAudio.Format.WAV ? decodeWav(b) : CompressedAudio.decode(b,
+        format);
+    if (pcm.samples().length == 0) {
+      throw new MediaException("audio with no samples");
+    }
+    return pcm;
+  }
+
+  private static String hex(byte[] b) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < Math.min(8, b.length); i++) {
+      sb.append(String.format("%02x", b[i] & 0xff));
+    }
+    return sb.toString();
   }
 
   /** Parses a RIFF/WAVE file; names what is wrong with a file that is not one or is cut. */

@@ -165,10 +165,13 @@ class MediaPatchesTest {
   void badAudioIsRejectedWithTheReason() {
     byte[] good = wav(440, 0.2, 16_000, 1, 16);
     assertAudio("empty audio file", new byte[0]);
-    assertAudio("unsupported audio format (expected a RIFF/WAVE file)", "OggS....".getBytes());
+    assertAudio("unsupported audio format (expected WAV, FLAC, Ogg Vorbis or MP3; the file"
+        + " starts with 4d54686400000006)", new byte[] {'M', 'T', 'h', 'd', 0, 0, 0, 6, 0, 1});
+    assertAudio("not a readable OGG file", "OggS....".getBytes());
     assertAudio("truncated WAV: data chunk declares 6400 bytes, 3156 present",
         Arrays.copyOf(good, 44 + 3156));
     assertAudio("audio has no samples", wav(440, 0, 16_000, 1, 16));
+    assertAudio("empty audio file", new byte[0]);
     byte[] floatBits = good.clone();
     ByteBuffer.wrap(floatBits).order(ByteOrder.LITTLE_ENDIAN).putShort(34, (short) 12);
     assertAudio("unsupported WAV encoding (format 1, 12 bits", floatBits);
