@@ -197,7 +197,7 @@ class MultimodalJobTest {
     assertReason(reasons, "empty-audio", "empty");
     assertReason(reasons, "no-frames", "video 'media/noframes.gif'");
     assertReason(reasons, "truncated-video", "video 'media/truncated.gif'");
-    assertReason(reasons, "mp4", "MP4");
+    assertReason(reasons, "mp4", "unreadable MP4 video");
     assertReason(reasons, "missing", "nope.png");
     assertReason(reasons, "escape", "escapes the data directory");
     JsonNode embedSummary = JSON.readTree(vectors.resolve("_summary.json").toFile());

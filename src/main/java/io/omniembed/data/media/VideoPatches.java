@@ -32,24 +32,31 @@ public final class VideoPatches {
   private VideoPatches() {}
 
   public static Patches of(byte[] bytes, Spec spec) throws MediaException {
+    if (isMp4(bytes)) {
+      return patches(Mp4Video.sampledFrames(bytes, spec.frames()), spec);
+    }
     return patches(decode(bytes), spec);
   }
 
-  /** Every frame of the clip, full size. */
+  private static boolean isMp4(byte[] b) {
+    return b != null && b.length >= 12 && b[4] == 'f' && b[5] == 't' && b[6] == 'y' && b[7] == 'p';
+  }
+
+  /** Every frame of an animated GIF, full size (MP4 goes through {@link Mp4Video}). */
   public static List<BufferedImage> decode(byte[] b) throws MediaException {
     if (b == null || b.length == 0) {
       throw new MediaException("empty video file");
     }
     if (b.length >= 12 && b[4] == 'f' && b[5] == 't' && b[6] == 'y' && b[7] == 'p') {
-      throw new MediaException("unsupported video format MP4 (decoded formats: animated GIF)");
+      throw new MediaException("MP4 frames are sampled by VideoPatches.of, not listed here");
     }
     if (b.length >= 4 && (b[0] & 0xff) == 0x1A && (b[1] & 0xff) == 0x45
         && (b[2] & 0xff) == 0xDF && (b[3] & 0xff) == 0xA3) {
       throw new MediaException("unsupported video format WebM/Matroska (decoded formats:"
-          + " animated GIF)");
+          + " animated GIF, MP4 with H.264)");
     }
     if (!(b.length >= 6 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F' && b[3] == '8')) {
-      throw new MediaException("unsupported video format (expected animated GIF)");
+      throw new MediaException("unsupported video format (expected animated GIF or MP4)");
     }
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(b))) {
       ImageReader reader = ImageIO.getImageReadersByFormatName("gif").next();

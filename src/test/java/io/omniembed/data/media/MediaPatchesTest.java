@@ -247,8 +247,8 @@ class MediaPatchesTest {
     System.arraycopy("ftypisom".getBytes(), 0, mp4, 4, 8);
     for (Object[] c : new Object[][] {
         {"empty video file", new byte[0]},
-        {"unsupported video format MP4", mp4},
-        {"unsupported video format (expected animated GIF)", "RIFF....AVI ".getBytes()},
+        {"unreadable MP4 video", mp4},
+        {"unsupported video format (expected animated GIF or MP4)", "RIFF....AVI ".getBytes()},
         {"corrupt or truncated GIF video", Arrays.copyOf(gif, 30)}}) {
       MediaException e = assertThrows(MediaException.class,
           () -> VideoPatches.of((byte[]) c[1], spec));
