@@ -45,6 +45,7 @@ public record TrainConfig(
     boolean shareHardNegatives,
     int gradCacheChunk,
     int collectiveTimeoutSeconds,
+    double mediaLrScale,
     List<Integer> matryoshkaDims,
     List<Double> matryoshkaWeights,
     Map<String, TaskConfig> tasks,
@@ -65,6 +66,7 @@ public record TrainConfig(
         + schedule);
     check(minLrRatio >= 0 && minLrRatio <= 1, "train.min_lr_ratio must be in [0, 1]");
     check(weightDecay >= 0, "train.weight_decay must be >= 0");
+    check(mediaLrScale > 0, "train.media_lr_scale must be > 0");
     check(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "train.beta1/beta2 must be in [0, 1)");
     check(eps > 0, "train.eps must be > 0");
     check(gradClip >= 0, "train.grad_clip must be >= 0");
@@ -189,7 +191,8 @@ public record TrainConfig(
           t.getInt("checkpoint_every"), t.getInt("log_every"), t.getInt("max_length"),
           t.getDouble("temperature"), t.getDouble("task_string_dropout"),
           t.getBoolean("share_hard_negatives"), t.getInt("grad_cache_chunk"),
-          t.getInt("collective_timeout_s"), t.getIntList("matryoshka_dims"), weights, tasks,
+          t.getInt("collective_timeout_s"), t.getDouble("media_lr_scale"),
+          t.getIntList("matryoshka_dims"), weights, tasks,
           c.root().render(ConfigRenderOptions.concise().setFormatted(true)));
     } catch (ConfigException e) {
       throw new IllegalArgumentException("training config: " + e.getMessage(), e);
@@ -206,7 +209,8 @@ public record TrainConfig(
     return new TrainConfig(seed, data, steps, batchSize, lr, warmupSteps, schedule, minLrRatio,
         weightDecay, beta1, beta2, eps, gradClip, checkpointEvery, logEvery, maxLength,
         temperature, taskStringDropout, shareHardNegatives, gradCacheChunk,
-        collectiveTimeoutSeconds, matryoshkaDims, matryoshkaWeights, newTasks, rendered);
+        collectiveTimeoutSeconds, mediaLrScale, matryoshkaDims, matryoshkaWeights, newTasks,
+        rendered);
   }
 
   private static void check(boolean ok, String message) {

@@ -3,6 +3,7 @@ package io.omniembed.train;
 import io.omniembed.model.ParamStore;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -24,6 +25,8 @@ public final class AdamW {
   private final INDArray v;
   private final INDArray tmp;
   private long t;
+  private long scaledFrom;
+  private double scale = 1.0;
 
   public AdamW(ParamStore store, double beta1, double beta2, double eps, double weightDecay) {
     this.beta1 = beta1;
@@ -33,6 +36,16 @@ public final class AdamW {
     this.m = Nd4j.create(store.dataType(), store.size());
     this.v = Nd4j.create(store.dataType(), store.size());
     this.tmp = Nd4j.create(store.dataType(), store.size());
+  }
+
+  /**
+   * Updates parameters from offset {@code from} to the end of the buffer (the media towers, laid
+   * out last) at {@code scale} times the learning rate.
+   */
+  public AdamW scaleTail(long from, double scale) {
+    this.scaledFrom = from;
+    this.scale = scale;
+    return this;
   }
 
   /** Applies one update with learning rate {@code lr} from the gradients in {@code store}. */
@@ -50,6 +63,9 @@ public final class AdamW {
     tmp.assign(v).divi(bc2);
     Transforms.sqrt(tmp, false).addi(eps);
     tmp.rdivi(m).muli(lr / bc1);                               // lr · m̂ / (sqrt(v̂) + ε)
+    if (scale != 1.0 && scaledFrom < tmp.length()) {
+      tmp.get(NDArrayIndex.interval(scaledFrom, tmp.length())).muli(scale);
+    }
     if (weightDecay > 0) {
       p.muli(1 - lr * weightDecay);
     }

@@ -37,6 +37,22 @@ class AdamWTest {
   }
 
   @Test
+  void theTailLearnsAtItsScaledRate() {
+    ParamStore plain = new ParamStore(new ParamStore.Layout().add("w", 4));
+    ParamStore scaled = new ParamStore(new ParamStore.Layout().add("w", 4));
+    float[] g = {0.3f, -0.2f, 0.5f, -1f};
+    plain.grads().assign(org.nd4j.linalg.factory.Nd4j.createFromArray(g));
+    scaled.grads().assign(org.nd4j.linalg.factory.Nd4j.createFromArray(g));
+    new AdamW(plain, 0.9, 0.999, 1e-8, 0).step(plain, 0.01);
+    new AdamW(scaled, 0.9, 0.999, 1e-8, 0).scaleTail(2, 10).step(scaled, 0.01);
+    float[] a = plain.toFloatArray();
+    float[] b = scaled.toFloatArray();
+    for (int i = 0; i < 4; i++) {
+      assertEquals(i < 2 ? a[i] : 10 * a[i], b[i], 1e-6, "parameter " + i);
+    }
+  }
+
+  @Test
   void clippingScalesToTheMaximumNorm() {
     ParamStore store = new ParamStore(new ParamStore.Layout().add("w", 2));
     store.grads().assign(org.nd4j.linalg.factory.Nd4j.createFromArray(3f, 4f));

@@ -154,6 +154,10 @@ public final class BarrierTraining {
     }
     AdamW optimizer = new AdamW(encoder.store(), cfg.beta1(), cfg.beta2(), cfg.eps(),
         cfg.weightDecay());
+    if (encoder.config().hasMedia()) {
+      optimizer.scaleTail(encoder.store().slot("media.image.weight").offset(),
+          cfg.mediaLrScale());
+    }
     List<String> metrics = new ArrayList<>();
     if (from > 0) {
       TrainingState.Position pos = TrainingState.read(HadoopFiles.child(job.out(),
