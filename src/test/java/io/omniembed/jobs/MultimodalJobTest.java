@@ -205,6 +205,29 @@ class MultimodalJobTest {
     String sample = Files.readString(vectors.resolve("_sample.jsonl"));
     assertTrue(sample.contains("\"modality\":\"text+image+audio\""), sample);
 
+    // Parquet with the media inline as a binary column: the same vector as the file by path
+    Path parquet = dir.resolve("inline.parquet");
+    org.apache.spark.sql.SparkSession spark = LocalSpark.start();
+    try {
+      org.apache.spark.sql.types.StructType part = new org.apache.spark.sql.types.StructType()
+          .add("type", "string").add("bytes", "binary");
+      org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+          .add("id", "string").add("parts", org.apache.spark.sql.types.DataTypes
+              .createArrayType(part));
+      spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create("inline-image",
+          List.of(org.apache.spark.sql.RowFactory.create("image", redPng)))), schema)
+          .coalesce(1).write().parquet(parquet.toString());
+    } finally {
+      spark.stop();
+    }
+    Path inlineOut = dir.resolve("inline-vectors");
+    JobRunner.Result inlineRun = JobRunner.run("embed", "--model", model, "--input",
+        parquet.toString(), "--out", inlineOut.toString(), "--master", "local[2]");
+    assertEquals(0, inlineRun.exitCode(), inlineRun.err());
+    float[] inlineVector = EmbedJobTest.readWithSpark(inlineOut).get("inline-image");
+    org.junit.jupiter.api.Assertions.assertArrayEquals(embedded.get("image"), inlineVector,
+        1e-5f);
+
     // eval: a text -> image benchmark whose corpus items are images
     Path bench = dir.resolve("bench");
     Files.createDirectories(bench.resolve("qrels"));
