@@ -75,7 +75,7 @@ class S3aEndToEndTest {
       assertTrue(prepared.get("negatives_mined").asInt() > 0, prepared.toString());
 
       job.apply(List.of("train", "--data", s3.url("prepared"), "--init", "random:tiny",
-          "--out", s3.url("ckpt"), "--set", "train.steps=6", "--set", "train.batch_size=8",
+          "--media", "tiny", "--out", s3.url("ckpt"), "--set", "train.steps=6", "--set", "train.batch_size=8",
           "--set", "train.checkpoint_every=3"));
       for (String c : List.of("ckpt/step-3", "ckpt/step-6", "ckpt/final")) {
         assertTrue(fs.exists(new org.apache.hadoop.fs.Path(s3.url(c + "/params.bin"))), c);
@@ -128,6 +128,29 @@ class S3aEndToEndTest {
           "--out", s3.url("eval/report.json")));
       JsonNode report = JSON.readTree(read(fs, s3.url("eval/report.json")));
       assertTrue(report.get("metrics").get("ndcg@10").asDouble() >= 0);
+
+      // media on s3a: by a path relative to the data file, by an s3a:// URI; missing and
+      // escaping paths are error rows
+      uploadBytes(fs, s3.url("media-in/img/red.png"), MultimodalJobTest.png(java.awt.Color.RED,
+          20, 12));
+      uploadBytes(fs, s3.url("sounds/tone.wav"), MultimodalJobTest.wav(440, 0.5));
+      upload(fs, s3.url("media-in/items.jsonl"), String.join("\n",
+          "{\"id\": \"rel\", \"text\": \"a red square\", \"image\": \"img/red.png\"}",
+          "{\"id\": \"uri\", \"audio\": \"" + s3.url("sounds/tone.wav") + "\"}",
+          "{\"id\": \"missing\", \"image\": \"img/none.png\"}",
+          "{\"id\": \"escape\", \"audio\": \"../sounds/tone.wav\"}") + "\n");
+      job.apply(List.of("embed", "--model", s3.url("ckpt/final"), "--input",
+          s3.url("media-in/items.jsonl"), "--out", s3.url("media-vectors")));
+      JsonNode media = JSON.readTree(read(fs, s3.url("media-vectors/_summary.json")));
+      assertEquals(2, media.get("embedded").asInt(), media.toString());
+      assertEquals(2, media.get("failed").asInt(), media.toString());
+      String mediaErrors = "";
+      for (FileStatus f : fs.listStatus(new org.apache.hadoop.fs.Path(
+          s3.url("media-vectors/_errors")))) {
+        mediaErrors += read(fs, f.getPath().toString());
+      }
+      assertTrue(mediaErrors.contains("escapes the data directory"), mediaErrors);
+      assertTrue(mediaErrors.contains("none.png"), mediaErrors);
 
       // a credential on the command line is refused before anything runs
       List<String> leaky = new ArrayList<>(List.of("eval", "--model", s3.url("ckpt/final"),
@@ -182,6 +205,12 @@ class S3aEndToEndTest {
   static void upload(FileSystem fs, String url, String text) throws Exception {
     try (var out = fs.create(new org.apache.hadoop.fs.Path(url), true)) {
       out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  static void uploadBytes(FileSystem fs, String url, byte[] bytes) throws Exception {
+    try (var out = fs.create(new org.apache.hadoop.fs.Path(url), true)) {
+      out.write(bytes);
     }
   }
 
