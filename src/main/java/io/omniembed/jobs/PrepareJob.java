@@ -223,7 +223,7 @@ public final class PrepareJob implements Callable<Integer> {
       record = withResolvedMedia(e, record, source);
       long[] negKeys = e.negatives().stream().mapToLong(ContentKey::of).toArray();
       return new Pair(e.task(), ContentKey.of(e.query()), ContentKey.of(e.positive()),
-          e.query().joinedText(), e.positive().joinedText(), negKeys, record);
+          textOnly(e.query()), textOnly(e.positive()), negKeys, record);
     } catch (IllegalArgumentException ex) {
       ObjectNode n = new ObjectMapper().createObjectNode();
       n.put("source", source).put("reason", ex.getMessage());
@@ -232,6 +232,15 @@ public final class PrepareJob implements Callable<Integer> {
       }
       return n.toString();
     }
+  }
+
+  /**
+   * An item's text for mining negatives, null when it has media: BM25 and the text embedding of
+   * a caption stand for neither the image nor the sound, so media items are neither mined for
+   * nor offered as negatives.
+   */
+  private static String textOnly(io.omniembed.data.Item item) {
+    return item.isTextOnly() ? item.joinedText() : null;
   }
 
   /**
@@ -325,13 +334,14 @@ public final class PrepareJob implements Callable<Integer> {
         .mapToPair(t -> new Tuple2<>(t._2()._1()._1(), new Tuple2<>(t._2()._1()._2(),
             t._2()._2())))
         .persist(StorageLevel.MEMORY_AND_DISK());
-    JavaRDD<Query> queries = withKnown.map(t -> new Query(t._1(), t._2()._1().task(),
+    JavaRDD<Query> queries = withKnown.filter(t -> t._2()._1().query() != null)
+        .map(t -> new Query(t._1(), t._2()._1().task(),
         t._2()._1().queryKey(), t._2()._1().positiveKey(), t._2()._1().query(), t._2()._2(),
         null));
     if (mode.equals("model")) {
       queries = queries.mapPartitions(qs -> ShardSearch.withVectors(qs, m, hadoop.get()));
     }
-    JavaPairRDD<String, Doc> docs = unique
+    JavaPairRDD<String, Doc> docs = unique.filter(p -> p.positive() != null)
         .mapToPair(p -> new Tuple2<>(p.task() + "|" + p.positiveKey(), new Doc(p.positiveKey(),
             p.positive())));
     if (corpus != null) {
