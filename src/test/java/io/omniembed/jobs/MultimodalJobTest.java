@@ -110,11 +110,13 @@ class MultimodalJobTest {
     // prepare: media paths resolved against the pairs file, an escaping path is an error row
     Path triplets = dir.resolve("triplets");
     JobRunner.Result prep = JobRunner.run("prepare", "--pairs",
-        data.resolve("pairs.jsonl").toString(), "--negatives", "none", "--out",
-        triplets.toString(), "--master", "local[2]");
+        data.resolve("pairs.jsonl").toString(), "--negatives", "bm25", "--rank-range", "1:20",
+        "--out", triplets.toString(), "--master", "local[2]");
     assertEquals(0, prep.exitCode(), prep.err());
     JsonNode summary = JSON.readTree(triplets.resolve("_summary.json").toFile());
     assertEquals(1, summary.path("bad_rows").asInt(), summary.toString());
+    // media positives are no BM25 candidates: a caption does not stand for the image
+    assertEquals(0, summary.path("negatives_mined").asInt(), summary.toString());
     String errors = readAll(triplets.resolve("_errors"));
     assertTrue(errors.contains("escapes the data directory"), errors);
     String images = readAll(triplets.resolve("task=text2image"));
