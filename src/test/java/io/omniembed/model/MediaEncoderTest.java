@@ -190,4 +190,48 @@ class MediaEncoderTest {
         () -> text.forward(TokenBatch.of(List.of(s)), new Workspace(), false));
     assertTrue(refused.getMessage().contains("text only"), refused.getMessage());
   }
+
+  /**
+   * The batched path (items of every modality sorted by length, padded into batches of 4) equals
+   * each item embedded alone.
+   */
+  @Test
+  void batchedMixedModalitiesEqualOneByOne() throws Exception {
+    Encoder encoder = Encoder.randomInit(ModelConfig.preset("tiny-media"), 11);
+    NativeEmbedder embedder = new NativeEmbedder(encoder, TOK, "random:tiny-media",
+        Checkpoint.hash(encoder.store()));
+    List<Item> items = new ArrayList<>();
+    Color[] colors = {Color.RED, Color.GREEN, Color.BLUE};
+    for (int i = 0; i < 3; i++) {
+      items.add(Item.text("t" + i, "text number " + i + " with" + " more".repeat(i * 3)));
+      items.add(new Item("i" + i, List.of(new Part.Media(Modality.IMAGE, null,
+          png(colors[i])))));
+      items.add(new Item("a" + i, List.of(new Part.Text("tone " + i),
+          new Part.Media(Modality.AUDIO, null, wav(200 + 300 * i, 0.3 + 0.4 * i, 16000)))));
+      items.add(new Item("v" + i, List.of(new Part.Media(Modality.VIDEO, null, gif(3 + i)))));
+    }
+    java.util.Map<String, float[]> batched = new java.util.HashMap<>();
+    java.util.Map<String, float[]> alone = new java.util.HashMap<>();
+    for (int batch : new int[] {4, 1}) {
+      java.util.Map<String, float[]> into = batch == 4 ? batched : alone;
+      new ItemEmbedding(embedder, batch, embedder.dim(), 64, 0, (part, source) -> part.bytes())
+          .run(items.stream().map(it -> new ItemEmbedding.Input(null,
+              (io.omniembed.data.ItemParser.Result) new io.omniembed.data.ItemParser.Ok(it)))
+              .iterator(), new ItemEmbedding.Sink() {
+                @Override
+                public void embedded(ItemEmbedding.Embedded e) {
+                  into.put(e.id(), e.vector());
+                }
+
+                @Override
+                public void failed(ItemEmbedding.Failed f) {
+                  throw new AssertionError(f.reason());
+                }
+              });
+    }
+    assertEquals(items.size(), batched.size());
+    for (Item it : items) {
+      assertArrayEquals(alone.get(it.id()), batched.get(it.id()), 2e-5f, it.id());
+    }
+  }
 }
