@@ -184,9 +184,11 @@ public final class EmbedJob implements Callable<Integer> {
       writeSample(conf, summaries);
     }
     fs.create(new Path(out, "_SUCCESS"), true).close();
-    System.out.printf("embed: %d embedded, %d failed (see %s/_errors), %d truncated to %d tokens;"
-            + " %.1f s, %.1f items/s -> %s%n", embedded, failed, out, truncated,
-        tokens, seconds, embeddedNow / seconds, out);
+    System.out.printf("embed: %d embedded, %d failed (see %s/_errors), %d truncated (%d text"
+            + " tokens%s); %.1f s, %.1f items/s -> %s%n", embedded, failed, out, truncated,
+        tokens, loaded.media() == null ? "" : ", " + loaded.media().maxAudioPatches()
+            + " audio patches, " + loaded.maxPositions() + " positions", seconds,
+        embeddedNow / seconds, out);
     if (embedded + failed != total) {
       throw new IllegalStateException("embed: " + total + " records read but " + (embedded + failed)
           + " accounted for");
