@@ -174,6 +174,49 @@ public final class AudioPatches {
     if (from == to) {
       return x.clone();
     }
+    int g = java.math.BigInteger.valueOf(from).gcd(java.math.BigInteger.valueOf(to)).intValue();
+    int phases = to / g;
+    if (phases > 4096) {
+      return resampleDirect(x, from, to);
+    }
+    // Output sample i sits at input position i·from/to, whose fractional part repeats with
+    // period to/g in i: the windowed-sinc taps of each phase are computed once (from i = p,
+    // the same formula as resampleDirect; equal up to rounding) instead of a sin and a cos per
+    // tap and sample.
+    int n = (int) ((long) x.length * to / from);
+    double ratio = (double) from / to;
+    double cutoff = Math.min(1.0, 1.0 / ratio);
+    int half = (int) Math.ceil(16 / cutoff);
+    double[][] taps = new double[phases][2 * half];
+    for (int p = 0; p < phases; p++) {
+      double center = p * ratio;
+      int lo = (int) Math.floor(center) - half + 1;
+      for (int t = 0; t < 2 * half; t++) {
+        taps[p][t] = kernel(lo + t - center, cutoff, half);
+      }
+    }
+    float[] y = new float[n];
+    for (int i = 0; i < n; i++) {
+      double center = i * ratio;
+      int lo = (int) Math.floor(center) - half + 1;
+      double[] k = taps[i % phases];
+      double acc = 0;
+      double norm = 0;
+      for (int t = 0; t < 2 * half; t++) {
+        int j = lo + t;
+        if (j < 0 || j >= x.length) {
+          continue;
+        }
+        acc += x[j] * k[t];
+        norm += k[t];
+      }
+      y[i] = (float) (norm == 0 ? 0 : acc / norm);
+    }
+    return y;
+  }
+
+  /** The plain resampler: every tap's kernel computed where it is used (parity reference). */
+  static float[] resampleDirect(float[] x, int from, int to) {
     int n = (int) ((long) x.length * to / from);
     float[] y = new float[n];
     double ratio = (double) from / to;
@@ -188,17 +231,21 @@ public final class AudioPatches {
         if (j < 0 || j >= x.length) {
           continue;
         }
-        double d = j - center;
-        double arg = Math.PI * d * cutoff;
-        double sinc = Math.abs(arg) < 1e-9 ? 1 : Math.sin(arg) / arg;
-        double w = 0.5 + 0.5 * Math.cos(Math.PI * d / half);
-        double k = sinc * (Math.abs(d) < half ? w : 0);
+        double k = kernel(j - center, cutoff, half);
         acc += x[j] * k;
         norm += k;
       }
       y[i] = (float) (norm == 0 ? 0 : acc / norm);
     }
     return y;
+  }
+
+  /** Hann-windowed sinc at distance {@code d} input samples. */
+  private static double kernel(double d, double cutoff, int half) {
+    double arg = Math.PI * d * cutoff;
+    double sinc = Math.abs(arg) < 1e-9 ? 1 : Math.sin(arg) / arg;
+    double w = 0.5 + 0.5 * Math.cos(Math.PI * d / half);
+    return sinc * (Math.abs(d) < half ? w : 0);
   }
 
   /** Log-mel spectrogram, {@code [frames][melBins]}; audio shorter than a window is padded. */

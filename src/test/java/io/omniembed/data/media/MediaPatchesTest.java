@@ -162,6 +162,24 @@ class MediaPatchesTest {
   }
 
   @Test
+  void tabulatedResamplerEqualsThePlainOne() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+    float[] x = new float[30_000];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (0.5 * Math.sin(i * 0.05) + 0.3 * (r.nextDouble() * 2 - 1));
+    }
+    for (int[] rates : new int[][] {{22_050, 16_000}, {44_100, 16_000}, {8_000, 16_000},
+        {48_000, 16_000}, {11_025, 16_000}}) {
+      float[] fast = AudioPatches.resample(x, rates[0], rates[1]);
+      float[] plain = AudioPatches.resampleDirect(x, rates[0], rates[1]);
+      assertEquals(plain.length, fast.length);
+      for (int i = 0; i < plain.length; i++) {
+        assertEquals(plain[i], fast[i], 1e-6, rates[0] + " Hz, sample " + i);
+      }
+    }
+  }
+
+  @Test
   void badAudioIsRejectedWithTheReason() {
     byte[] good = wav(440, 0.2, 16_000, 1, 16);
     assertAudio("empty audio file", new byte[0]);
