@@ -14,7 +14,7 @@
 # result on the cross-modal benchmarks, and native audio vs an ASR pipeline (pocketsphinx en-us
 # transcribes, then the text is embedded) in-language and cross-language. Writes
 # OUT_DIR/results.md; leaves the final checkpoint in OUT_DIR/final.
-# Expected run time on 2 cores: about 75 minutes (STEPS=900; set STEPS to shorten).
+# Expected run time on 2 cores: about 100 minutes on a first run (STEPS=900; set STEPS to shorten).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 out=${1:?usage: multimodal.sh OUT_DIR}
