@@ -5,6 +5,7 @@ import io.omniembed.data.Item;
 import io.omniembed.data.ItemParser;
 import io.omniembed.data.Modality;
 import io.omniembed.data.Part;
+import io.omniembed.data.media.WavWriter;
 import io.omniembed.data.multimodal.ComposedClips;
 import io.omniembed.model.Checkpoint;
 import io.omniembed.model.Encoder;
@@ -17,8 +18,6 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -126,20 +125,16 @@ public final class MediaThroughput {
 
   /** Mono 16-bit PCM: a few drifting tones in the speech band plus noise. */
   private static byte[] wav(SplittableRandom r, double seconds, int rate) {
-    int n = (int) (seconds * rate);
-    ByteBuffer b = ByteBuffer.allocate(44 + 2 * n).order(ByteOrder.LITTLE_ENDIAN);
-    b.put("RIFF".getBytes()).putInt(36 + 2 * n).put("WAVE".getBytes());
-    b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate)
-        .putInt(2 * rate).putShort((short) 2).putShort((short) 16);
-    b.put("data".getBytes()).putInt(2 * n);
+    short[] pcm = new short[(int) (seconds * rate)];
     double f1 = 150 + r.nextInt(200);
     double f2 = 800 + r.nextInt(1500);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < pcm.length; i++) {
       double t = (double) i / rate;
       double v = 0.4 * Math.sin(2 * Math.PI * f1 * (1 + 0.1 * Math.sin(t)) * t)
           + 0.2 * Math.sin(2 * Math.PI * f2 * t) + 0.05 * (r.nextDouble() * 2 - 1);
-      b.putShort((short) (12000 * v));
+      pcm[i] = (short) (12000 * v);
     }
-    return b.array();
+    return WavWriter.mono16(pcm, rate);
   }
+
 }

@@ -10,8 +10,6 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,17 +47,7 @@ class MultimodalJobTest {
   }
 
   static byte[] wav(double hz, double seconds) {
-    int rate = 16000;
-    int n = (int) (seconds * rate);
-    ByteBuffer b = ByteBuffer.allocate(44 + 2 * n).order(ByteOrder.LITTLE_ENDIAN);
-    b.put("RIFF".getBytes()).putInt(36 + 2 * n).put("WAVE".getBytes());
-    b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate)
-        .putInt(2 * rate).putShort((short) 2).putShort((short) 16);
-    b.put("data".getBytes()).putInt(2 * n);
-    for (int i = 0; i < n; i++) {
-      b.putShort((short) (12000 * Math.sin(2 * Math.PI * hz * i / rate)));
-    }
-    return b.array();
+    return io.omniembed.model.MediaEncoderTest.wav(hz, seconds, 16000);
   }
 
   static byte[] gif(Color c, boolean right) throws Exception {

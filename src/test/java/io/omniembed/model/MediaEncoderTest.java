@@ -15,20 +15,22 @@ import io.omniembed.data.Modality;
 import io.omniembed.data.Part;
 import io.omniembed.data.media.GifWriter;
 import io.omniembed.data.media.MediaException;
+import io.omniembed.data.media.WavWriter;
 import io.omniembed.data.text.TextTokenizer;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
-/** Items of interleaved parts as sequences, and the encoder's media towers. */
-class MediaEncoderTest {
+/**
+ * Items of interleaved parts as sequences, and the encoder's media towers. Its tone WAV also serves
+ * the job tests.
+ */
+public class MediaEncoderTest {
 
   private static final TextTokenizer TOK = TextTokenizer.bundledMiniLm();
   private static final MediaSpec TINY = MediaSpec.preset("tiny");
@@ -45,17 +47,12 @@ class MediaEncoderTest {
   }
 
   /** A mono 16-bit WAV of a tone. */
-  static byte[] wav(double hz, double seconds, int rate) {
-    int n = (int) (seconds * rate);
-    ByteBuffer b = ByteBuffer.allocate(44 + 2 * n).order(ByteOrder.LITTLE_ENDIAN);
-    b.put("RIFF".getBytes()).putInt(36 + 2 * n).put("WAVE".getBytes());
-    b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate)
-        .putInt(2 * rate).putShort((short) 2).putShort((short) 16);
-    b.put("data".getBytes()).putInt(2 * n);
-    for (int i = 0; i < n; i++) {
-      b.putShort((short) (12000 * Math.sin(2 * Math.PI * hz * i / rate)));
+  public static byte[] wav(double hz, double seconds, int rate) {
+    short[] pcm = new short[(int) (seconds * rate)];
+    for (int i = 0; i < pcm.length; i++) {
+      pcm[i] = (short) (12000 * Math.sin(2 * Math.PI * hz * i / rate));
     }
-    return b.array();
+    return WavWriter.mono16(pcm, rate);
   }
 
   static byte[] gif(int frames) throws Exception {

@@ -33,8 +33,8 @@ class CompressedAudioTest {
       Patches p = AudioPatches.of(bytes, spec);
       // the spectrum's peak bin of a middle frame is the reference's
       int frame = 10 * spec.melBins();
-      int peak = argmax(Arrays.copyOfRange(p.values(), frame, frame + spec.melBins()));
-      int ref = argmax(Arrays.copyOfRange(reference.values(), frame, frame + spec.melBins()));
+      int peak = MediaPatchesTest.argmax(Arrays.copyOfRange(p.values(), frame, frame + spec.melBins()));
+      int ref = MediaPatchesTest.argmax(Arrays.copyOfRange(reference.values(), frame, frame + spec.melBins()));
       assertEquals(ref, peak, 1, name + ": spectral peak");
     }
   }
@@ -54,15 +54,5 @@ class CompressedAudioTest {
     MediaException e = assertThrows(MediaException.class, () -> AudioPatches.of(garbled,
         AudioPatches.Spec.defaults()));
     assertTrue(e.getMessage().contains("MP3"), e.getMessage());
-  }
-
-  private static int argmax(float[] v) {
-    int best = 0;
-    for (int i = 1; i < v.length; i++) {
-      if (v[i] > v[best]) {
-        best = i;
-      }
-    }
-    return best;
   }
 }

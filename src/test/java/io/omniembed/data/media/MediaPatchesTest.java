@@ -11,14 +11,10 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
-import javax.imageio.IIOImage;
+import java.util.List;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageTypeSpecifier;
-import javax.imageio.ImageWriter;
-import javax.imageio.metadata.IIOMetadata;
-import javax.imageio.metadata.IIOMetadataNode;
-import javax.imageio.stream.ImageOutputStream;
 import org.junit.jupiter.api.Test;
 
 /** Images, audio and video encoded by real encoders, decoded and cut into patches. */
@@ -202,35 +198,18 @@ class MediaPatchesTest {
   }
 
   static byte[] animatedGif(int frames) throws Exception {
-    ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
-      writer.setOutput(out);
-      writer.prepareWriteSequence(null);
-      for (int f = 0; f < frames; f++) {
-        BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, 32, 32);
-        g.setColor(Color.BLACK);
-        g.fillRect(f * 32 / frames, 0, 4, 32);   // a bar moving right
-        g.dispose();
-        IIOMetadata meta = writer.getDefaultImageMetadata(
-            ImageTypeSpecifier.createFromRenderedImage(img), null);
-        IIOMetadataNode root = (IIOMetadataNode) meta.getAsTree("javax_imageio_gif_image_1.0");
-        IIOMetadataNode gce = new IIOMetadataNode("GraphicControlExtension");
-        gce.setAttribute("disposalMethod", "none");
-        gce.setAttribute("userInputFlag", "FALSE");
-        gce.setAttribute("transparentColorFlag", "FALSE");
-        gce.setAttribute("delayTime", "10");
-        gce.setAttribute("transparentColorIndex", "0");
-        root.appendChild(gce);
-        meta.mergeTree("javax_imageio_gif_image_1.0", root);
-        writer.writeToSequence(new IIOImage(img, null, meta), null);
-      }
-      writer.endWriteSequence();
+    List<BufferedImage> images = new ArrayList<>();
+    for (int f = 0; f < frames; f++) {
+      BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
+      Graphics2D g = img.createGraphics();
+      g.setColor(Color.WHITE);
+      g.fillRect(0, 0, 32, 32);
+      g.setColor(Color.BLACK);
+      g.fillRect(f * 32 / frames, 0, 4, 32);   // a bar moving right
+      g.dispose();
+      images.add(img);
     }
-    return bytes.toByteArray();
+    return GifWriter.write(images, 10);
   }
 
   @Test
@@ -274,7 +253,7 @@ class MediaPatchesTest {
     }
   }
 
-  private static int argmax(float[] v) {
+  static int argmax(float[] v) {
     int best = 0;
     for (int i = 1; i < v.length; i++) {
       if (v[i] > v[best]) {
