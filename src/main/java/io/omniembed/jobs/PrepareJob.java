@@ -67,6 +67,8 @@ public final class PrepareJob implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(PrepareJob.class);
   private static final int DOCS_PER_SHARD = 50_000;
+  /** Shared by every row a task handles (thread-safe once configured; building one is not free). */
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(names = "--pairs", required = true, paramLabel = "PATH",
       description = "Pairs (JSONL or Parquet): task, query, positive[, negatives].")
@@ -225,7 +227,7 @@ public final class PrepareJob implements Callable<Integer> {
       return new Pair(e.task(), ContentKey.of(e.query()), ContentKey.of(e.positive()),
           textOnly(e.query()), textOnly(e.positive()), negKeys, record);
     } catch (IllegalArgumentException ex) {
-      ObjectNode n = new ObjectMapper().createObjectNode();
+      ObjectNode n = JSON.createObjectNode();
       n.put("source", source).put("reason", ex.getMessage());
       if (io.omniembed.data.ItemParser.unreadableReason(record) == null) {
         n.put("record", record.length() > 300 ? record.substring(0, 300) + "…" : record);
@@ -254,7 +256,7 @@ public final class PrepareJob implements Callable<Integer> {
       return record;
     }
     try {
-      ObjectNode node = (ObjectNode) new ObjectMapper().readTree(record);
+      ObjectNode node = (ObjectNode) JSON.readTree(record);
       io.omniembed.data.media.MediaPaths.resolveRecord(node, source);
       return node.toString();
     } catch (io.omniembed.data.media.MediaException ex) {
@@ -293,7 +295,7 @@ public final class PrepareJob implements Callable<Integer> {
     if (p instanceof ItemParser.Ok okItem) {
       keys.addAll(keysOf(okItem.item()));
     }
-    JsonNode n = new ObjectMapper().readTree(record);
+    JsonNode n = JSON.readTree(record);
     for (String field : List.of("title", "text")) {
       if (n != null && n.path(field).isTextual() && !n.get(field).asText().isBlank()) {
         keys.add(ContentKey.of(n.get(field).asText()));
@@ -412,7 +414,7 @@ public final class PrepareJob implements Callable<Integer> {
     }
     NegativeSelection.Selected sel = NegativeSelection.select(all, p.queryKey(),
         p.positiveKey(), known, pos, existing, s);
-    ObjectNode node = (ObjectNode) new ObjectMapper().readTree(p.record());
+    ObjectNode node = (ObjectNode) JSON.readTree(p.record());
     ArrayNode negs = node.has("negatives") && node.get("negatives").isArray()
         ? (ArrayNode) node.get("negatives") : node.putArray("negatives");
     sel.negatives().forEach(negs::add);
@@ -420,7 +422,7 @@ public final class PrepareJob implements Callable<Integer> {
   }
 
   private static String taskOf(String record) throws IOException {
-    return new ObjectMapper().readTree(record).get("task").asText();
+    return JSON.readTree(record).get("task").asText();
   }
 
   private static long writeErrors(int part, Iterator<Object> errors, String dir,
@@ -474,7 +476,7 @@ public final class PrepareJob implements Callable<Integer> {
   private static String summary(String mode, NegativeSelection.Settings s, long rows, long bad,
       long excluded, long duplicates, TreeMap<String, Long> perTask,
       NegativeSelection.Counts c) {
-    ObjectNode n = new ObjectMapper().createObjectNode();
+    ObjectNode n = JSON.createObjectNode();
     n.put("negatives", mode);
     n.put("rank_from", s.rankFrom()).put("rank_to", s.rankTo())
         .put("max_relative_score", s.maxRelativeScore()).put("num_negatives", s.count());
