@@ -1,8 +1,8 @@
 package io.omniembed.bench;
 
-import io.omniembed.train.dist.Collective;
-import io.omniembed.train.dist.InProcessCollective;
-import io.omniembed.train.dist.TcpCollective;
+import io.omniembed.train.collective.Collective;
+import io.omniembed.train.collective.InProcessCollective;
+import io.omniembed.train.collective.TcpCollective;
 import java.net.ServerSocket;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package io.omniembed.bench;
 import io.omniembed.data.ItemParser;
 import io.omniembed.data.text.TextTokenizer;
 import io.omniembed.model.ModelSpec;
-import io.omniembed.model.Models;
+import io.omniembed.io.Models;
 import io.omniembed.model.OnnxEmbedder;
 import io.omniembed.model.TextEmbedder;
 import java.io.IOException;

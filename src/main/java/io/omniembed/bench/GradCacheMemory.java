@@ -5,7 +5,7 @@ import io.omniembed.loss.InBatchNceLoss;
 import io.omniembed.model.Encoder;
 import io.omniembed.train.ContrastiveStep;
 import io.omniembed.train.TokenizedExample;
-import io.omniembed.train.dist.Collective;
+import io.omniembed.train.collective.Collective;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

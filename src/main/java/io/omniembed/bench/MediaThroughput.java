@@ -7,7 +7,7 @@ import io.omniembed.data.Modality;
 import io.omniembed.data.Part;
 import io.omniembed.data.media.WavWriter;
 import io.omniembed.data.multimodal.ComposedClips;
-import io.omniembed.model.Checkpoint;
+import io.omniembed.io.Checkpoint;
 import io.omniembed.model.Encoder;
 import io.omniembed.model.ItemEmbedding;
 import io.omniembed.model.ItemSequencer;

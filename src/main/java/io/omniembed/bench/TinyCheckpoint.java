@@ -2,7 +2,7 @@ package io.omniembed.bench;
 
 import io.omniembed.config.ModelConfig;
 import io.omniembed.data.text.TextTokenizer;
-import io.omniembed.model.Checkpoint;
+import io.omniembed.io.Checkpoint;
 import io.omniembed.model.Encoder;
 import org.apache.hadoop.conf.Configuration;
 

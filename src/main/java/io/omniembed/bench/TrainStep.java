@@ -32,7 +32,7 @@ public final class TrainStep {
     Encoder encoder = Encoder.randomInit(config, 0);
     ContrastiveStep step = new ContrastiveStep(encoder, new InBatchNceLoss(0.05,
         List.of(config.outputDim()), List.of(1.0), false), 0.0, 0, 0,
-        io.omniembed.train.dist.Collective.single());
+        io.omniembed.train.collective.Collective.single());
     AdamW adam = new AdamW(encoder.store(), 0.9, 0.999, 1e-8, 0.01);
     double matmulParams = config.layers() * (4.0 * config.hidden() * config.hidden()
         + 2.0 * config.hidden() * config.ffn());

@@ -78,8 +78,8 @@ public final class ItemSource {
       List<String> columns = Arrays.asList(df.columns());
       checkColumns.accept(columns);
       Column[] all = columns.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new);
-      Dataset<Row> rows = df.select(input_file_name().as("source"),
-          to_json(struct(all)).as("record"));
+      Dataset<Row> rows = df.select(input_file_name().as(SourcedRecord.SOURCE),
+          to_json(struct(all)).as(SourcedRecord.RECORD));
       if (unreadable.isEmpty()) {
         return rows;
       }
@@ -87,7 +87,7 @@ public final class ItemSource {
     }
     return spark.read().text(path)
         .filter(trim(col("value")).notEqual(""))
-        .select(input_file_name().as("source"), col("value").as("record"));
+        .select(input_file_name().as(SourcedRecord.SOURCE), col("value").as(SourcedRecord.RECORD));
   }
 
   /**
@@ -165,9 +165,9 @@ public final class ItemSource {
 
       @Override
       public io.omniembed.model.ItemEmbedding.Input next() {
-        Row r = rows.next();
-        return new io.omniembed.model.ItemEmbedding.Input(r.getString(0),
-            io.omniembed.data.ItemParser.parseRecord(r.getString(1)));
+        SourcedRecord r = SourcedRecord.of(rows.next());
+        return new io.omniembed.model.ItemEmbedding.Input(r.source(),
+            io.omniembed.data.ItemParser.parseRecord(r.record()));
       }
     };
   }

@@ -6,15 +6,15 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.get_json_object;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.omniembed.io.EmbedPartition;
-import io.omniembed.io.EmbedRun;
+import io.omniembed.pipeline.EmbedPartition;
+import io.omniembed.pipeline.EmbedRun;
 import io.omniembed.io.HadoopConf;
 import io.omniembed.io.HadoopFiles;
 import io.omniembed.io.ItemSource;
 import io.omniembed.ml.Embedder;
 import io.omniembed.model.ItemEmbedding;
 import io.omniembed.model.ModelSpec;
-import io.omniembed.model.Models;
+import io.omniembed.io.Models;
 import io.omniembed.model.TextEmbedder;
 import java.util.Arrays;
 import java.util.Collections;

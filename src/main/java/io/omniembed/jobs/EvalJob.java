@@ -2,7 +2,7 @@ package io.omniembed.jobs;
 
 import io.omniembed.eval.Benchmark;
 import io.omniembed.eval.EvalReport;
-import io.omniembed.eval.Evaluation;
+import io.omniembed.pipeline.Evaluation;
 import io.omniembed.io.HadoopFiles;
 import io.omniembed.model.ModelSpec;
 

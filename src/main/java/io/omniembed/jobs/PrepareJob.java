@@ -11,14 +11,14 @@ import io.omniembed.data.NegativeSelection;
 import io.omniembed.data.Part;
 import io.omniembed.data.TrainingExample;
 import io.omniembed.eval.Benchmark;
-import io.omniembed.eval.ShardSearch;
-import io.omniembed.eval.ShardSearch.Doc;
-import io.omniembed.eval.ShardSearch.Query;
-import io.omniembed.eval.ShardSearch.ShardHits;
+import io.omniembed.pipeline.ShardSearch;
+import io.omniembed.pipeline.ShardSearch.Doc;
+import io.omniembed.pipeline.ShardSearch.Query;
+import io.omniembed.pipeline.ShardSearch.ShardHits;
 import io.omniembed.io.HadoopConf;
 import io.omniembed.io.HadoopFiles;
 import io.omniembed.io.ItemSource;
-import io.omniembed.model.Models;
+import io.omniembed.io.Models;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Serializable;
@@ -257,7 +257,7 @@ public final class PrepareJob implements Callable<Integer> {
     }
     try {
       ObjectNode node = (ObjectNode) JSON.readTree(record);
-      io.omniembed.data.media.MediaPaths.resolveRecord(node, source);
+      io.omniembed.io.MediaPaths.resolveRecord(node, source);
       return node.toString();
     } catch (io.omniembed.data.media.MediaException ex) {
       throw new IllegalArgumentException(ex.getMessage(), ex);

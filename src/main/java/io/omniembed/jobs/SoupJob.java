@@ -1,9 +1,11 @@
 package io.omniembed.jobs;
 
+import io.omniembed.model.LoadedModel;
+
 import io.omniembed.eval.Benchmark;
-import io.omniembed.eval.Evaluation;
+import io.omniembed.pipeline.Evaluation;
 import io.omniembed.io.HadoopFiles;
-import io.omniembed.model.Checkpoint;
+import io.omniembed.io.Checkpoint;
 import io.omniembed.model.Soup;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -49,7 +51,7 @@ public final class SoupJob implements Callable<Integer> {
     }
     SparkSession session = spark.session("soup");
     Configuration conf = session.sparkContext().hadoopConfiguration();
-    List<Checkpoint.Loaded> loaded = new ArrayList<>();
+    List<LoadedModel> loaded = new ArrayList<>();
     for (String in : inputs) {
       loaded.add(load(in, conf));
     }
@@ -68,13 +70,13 @@ public final class SoupJob implements Callable<Integer> {
       scored.add(new double[] {i, ndcg});
     }
     scored.sort(Comparator.comparingDouble((double[] a) -> a[1]).reversed());
-    List<Checkpoint.Loaded> chosen = new ArrayList<>(List.of(loaded.get((int) scored.get(0)[0])));
+    List<LoadedModel> chosen = new ArrayList<>(List.of(loaded.get((int) scored.get(0)[0])));
     List<String> names = new ArrayList<>(List.of(inputs.get((int) scored.get(0)[0])));
     double best = scored.get(0)[1];
     String scratch = HadoopFiles.child(out + ".candidates", "c");
     for (int k = 1; k < scored.size(); k++) {
       int i = (int) scored.get(k)[0];
-      List<Checkpoint.Loaded> trial = new ArrayList<>(chosen);
+      List<LoadedModel> trial = new ArrayList<>(chosen);
       trial.add(loaded.get(i));
       String dir = scratch + k;
       Checkpoint.save(Soup.average(trial), trial.get(0).tokenizerJson(), "soup-candidate", dir,
@@ -97,10 +99,10 @@ public final class SoupJob implements Callable<Integer> {
   }
 
   /** A checkpoint directory, or pretrained:all-MiniLM-L6-v2 (the untuned model of a soup). */
-  private static Checkpoint.Loaded load(String in, Configuration conf) throws java.io.IOException {
+  private static LoadedModel load(String in, Configuration conf) throws java.io.IOException {
     if (io.omniembed.model.ModelSpec.parse(in) instanceof io.omniembed.model.ModelSpec.Pretrained) {
       io.omniembed.model.Encoder e = io.omniembed.model.MiniLmImport.load();
-      return new Checkpoint.Loaded(e, io.omniembed.data.text.TextTokenizer.readBundled(), in,
+      return new LoadedModel(e, io.omniembed.data.text.TextTokenizer.readBundled(), in,
           Checkpoint.hash(e.store()));
     }
     try {

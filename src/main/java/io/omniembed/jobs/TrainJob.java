@@ -1,18 +1,20 @@
 package io.omniembed.jobs;
 
+import io.omniembed.train.Replica;
+
 import io.omniembed.config.MediaSpec;
 import io.omniembed.config.ModelConfig;
-import io.omniembed.model.Models;
+import io.omniembed.io.Models;
 import io.omniembed.config.TaskConfig;
 import io.omniembed.config.TrainConfig;
 import io.omniembed.io.HadoopConf;
 import io.omniembed.io.HadoopFiles;
-import io.omniembed.io.TrainingData;
-import io.omniembed.model.Checkpoint;
+import io.omniembed.pipeline.TrainingData;
+import io.omniembed.io.Checkpoint;
 import io.omniembed.model.MiniLmImport;
 import io.omniembed.model.ModelSpec;
 import io.omniembed.train.TrainingState;
-import io.omniembed.train.dist.BarrierTraining;
+import io.omniembed.pipeline.BarrierTraining;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,11 +126,11 @@ public final class TrainJob implements Callable<Integer> {
     MediaSpec mediaSpec = media == null ? null : MediaSpec.load(media,
         path -> HadoopFiles.readString(path, conf));
     if (mediaSpec != null && resumeFrom == null) {
-      BarrierTraining.withMedia(Models.trainable(init, cfg.seed(), conf).encoder(), mediaSpec,
+      Replica.withMedia(Models.trainable(init, cfg.seed(), conf).encoder(), mediaSpec,
           cfg.seed(), init);   // fails here, before any Spark work, if the model has others
     }
-    BarrierTraining.Job job = new BarrierTraining.Job(cfg, init, out, workers,
-        new HadoopConf(conf), mediaSpec);
+    BarrierTraining.Job job = new BarrierTraining.Job(
+        new Replica.Spec(cfg, init, out, mediaSpec), workers, new HadoopConf(conf));
     double loss = BarrierTraining.run(TrainingData.shard(scan, plan), job);
     System.out.printf("train: %d steps done on %d worker(s), final loss %.4f -> %s/final%n",
         cfg.steps(), workers, loss, out);

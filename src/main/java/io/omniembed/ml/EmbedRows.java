@@ -1,12 +1,14 @@
 package io.omniembed.ml;
 
+import io.omniembed.io.MediaSource;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omniembed.data.Item;
 import io.omniembed.data.ItemParser;
 import io.omniembed.io.HadoopConf;
 import io.omniembed.model.ItemEmbedding;
-import io.omniembed.model.Models;
+import io.omniembed.io.Models;
 import io.omniembed.model.TextEmbedder;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -54,7 +56,7 @@ final class EmbedRows implements Serializable {
   Iterator<Row> apply(int partition, Iterator<Row> rows) {
     TextEmbedder embedder = Models.embedder(s.model(), s.hadoopConf().get(), Embedder.threads());
     ItemEmbedding embedding = new ItemEmbedding(embedder, s.batchSize(), s.dim(), s.window(),
-        s.maxLength(), s.hadoopConf().get());
+        s.maxLength(), MediaSource.loader(embedder.media(), s.hadoopConf().get()));
     return new Iterator<>() {
       private final List<Row> out = new ArrayList<>();
       private int next;

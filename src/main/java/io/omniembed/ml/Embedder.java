@@ -7,7 +7,7 @@ import static org.apache.spark.sql.functions.to_json;
 import io.omniembed.io.HadoopConf;
 import io.omniembed.model.ItemEmbedding;
 import io.omniembed.model.ModelSpec;
-import io.omniembed.model.Models;
+import io.omniembed.io.Models;
 import io.omniembed.model.TextEmbedder;
 import java.util.Arrays;
 import java.util.List;

@@ -59,18 +59,6 @@ public final class ItemEmbedding {
     });
   }
 
-  /**
-   * As above, reading media through Hadoop's filesystems with {@code conf} (local paths, s3a, …),
-   * relative paths resolved against each item's data file, files above the model's
-   * {@code max_media_bytes} refused.
-   */
-  public ItemEmbedding(TextEmbedder embedder, int batchSize, int dim, int window, int maxLength,
-      org.apache.hadoop.conf.Configuration conf) {
-    this(embedder, batchSize, dim, window, maxLength, (part, source) ->
-        io.omniembed.data.media.MediaSource.read(part, source, conf,
-            embedder.media() == null ? Long.MAX_VALUE : embedder.media().maxMediaBytes()));
-  }
-
   /** As above, with {@code loader} reading the media of items that have some. */
   public ItemEmbedding(TextEmbedder embedder, int batchSize, int dim, int window, int maxLength,
       MediaLoader loader) {

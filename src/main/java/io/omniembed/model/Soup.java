@@ -1,5 +1,6 @@
 package io.omniembed.model;
 
+
 import java.util.List;
 
 /**
@@ -12,7 +13,7 @@ public final class Soup {
   private Soup() {}
 
   /** Fails, naming both checkpoints, unless all share the first one's architecture. */
-  public static void checkCompatible(List<String> names, List<Checkpoint.Loaded> loaded) {
+  public static void checkCompatible(List<String> names, List<LoadedModel> loaded) {
     if (loaded.isEmpty()) {
       throw new IllegalArgumentException("soup needs at least one checkpoint");
     }
@@ -28,11 +29,11 @@ public final class Soup {
   }
 
   /** The mean of the checkpoints' parameters, as a new encoder of their architecture. */
-  public static Encoder average(List<Checkpoint.Loaded> loaded) {
+  public static Encoder average(List<LoadedModel> loaded) {
     Encoder first = loaded.get(0).encoder();
     ParamStore store = new ParamStore(Encoder.layout(first.config()));
     store.params().assign(0f);
-    for (Checkpoint.Loaded l : loaded) {
+    for (LoadedModel l : loaded) {
       store.params().addi(l.encoder().store().params());
     }
     store.params().divi(loaded.size());

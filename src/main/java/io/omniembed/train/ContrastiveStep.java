@@ -7,7 +7,7 @@ import io.omniembed.model.Encoder;
 import io.omniembed.model.Sequence;
 import io.omniembed.model.TokenBatch;
 import io.omniembed.model.Workspace;
-import io.omniembed.train.dist.Collective;
+import io.omniembed.train.collective.Collective;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -3,7 +3,7 @@ package io.omniembed.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omniembed.io.HadoopFiles;
-import io.omniembed.model.Checkpoint;
+import io.omniembed.io.Checkpoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omniembed.io.EmbeddingParquet;
 import io.omniembed.model.ModelSpec;
-import io.omniembed.model.Models;
+import io.omniembed.io.Models;
 import io.omniembed.model.TextEmbedder;
 import java.io.IOException;
 import java.nio.file.Files;

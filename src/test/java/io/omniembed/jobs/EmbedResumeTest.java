@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omniembed.config.ModelConfig;
 import io.omniembed.data.text.TextTokenizer;
-import io.omniembed.model.Checkpoint;
+import io.omniembed.io.Checkpoint;
 import io.omniembed.model.Encoder;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.omniembed.data.text.TextTokenizer;
 import io.omniembed.model.Matryoshka;
 import io.omniembed.model.ModelSpec;
-import io.omniembed.model.Models;
+import io.omniembed.io.Models;
 import io.omniembed.model.TextEmbedder;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package io.omniembed.model;
 
+import io.omniembed.io.Checkpoint;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,9 @@
 package io.omniembed.model;
 
+import io.omniembed.io.Checkpoint;
+
+import io.omniembed.io.Models;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.omniembed.train.dist;
+package io.omniembed.train.collective;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

@@ -1,11 +1,15 @@
-package io.omniembed.model;
+package io.omniembed.io;
+
+import io.omniembed.model.LoadedModel;
+
+import io.omniembed.model.Encoder;
+import io.omniembed.model.ParamStore;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
 import io.omniembed.config.ModelConfig;
-import io.omniembed.io.HadoopFiles;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -41,9 +45,6 @@ public final class Checkpoint {
   public static final String TOKENIZER_FILE = "tokenizer.json";
   public static final String PARAMS_FILE = "params.bin";
   public static final String MANIFEST_FILE = "checkpoint.json";
-
-  /** A loaded checkpoint. */
-  public record Loaded(Encoder encoder, byte[] tokenizerJson, String modelId, String hash) {}
 
   private Checkpoint() {}
 
@@ -83,7 +84,7 @@ public final class Checkpoint {
     }
   }
 
-  public static Loaded load(String dir, Configuration conf) throws IOException {
+  public static LoadedModel load(String dir, Configuration conf) throws IOException {
     String manifestPath = HadoopFiles.child(dir, MANIFEST_FILE);
     if (!HadoopFiles.exists(dir, conf)) {
       throw new FileNotFoundException("model " + dir + ": no such checkpoint directory");
@@ -127,7 +128,7 @@ public final class Checkpoint {
     ParamStore store = new ParamStore(layout);
     store.load(toFloats(bytes));
     byte[] tokenizer = HadoopFiles.readBytes(HadoopFiles.child(dir, TOKENIZER_FILE), conf);
-    return new Loaded(new Encoder(config, store), tokenizer, manifest.getString("model_id"), hash);
+    return new LoadedModel(new Encoder(config, store), tokenizer, manifest.getString("model_id"), hash);
   }
 
   /** SHA-256 of the parameters as stored (the model hash recorded in embedding outputs). */

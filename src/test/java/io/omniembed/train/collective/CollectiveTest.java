@@ -1,4 +1,4 @@
-package io.omniembed.train.dist;
+package io.omniembed.train.collective;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,13 +19,13 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /** The ring all-reduce and all-gather, in-process and over real TCP sockets. */
-class CollectiveTest {
+public class CollectiveTest {
 
-  interface Work<T> {
+  public interface Work<T> {
     T run(Collective c) throws Exception;
   }
 
-  static <T> List<T> onEach(List<Collective> ring, Work<T> work) throws Exception {
+  public static <T> List<T> onEach(List<Collective> ring, Work<T> work) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(ring.size());
     try {
       List<Future<T>> futures = new ArrayList<>();

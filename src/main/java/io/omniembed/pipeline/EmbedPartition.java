@@ -1,4 +1,8 @@
-package io.omniembed.io;
+package io.omniembed.pipeline;
+
+import io.omniembed.io.EmbeddingParquet;
+import io.omniembed.io.HadoopConf;
+import io.omniembed.io.HadoopFiles;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,6 @@
-package io.omniembed.io;
+package io.omniembed.pipeline;
+
+import io.omniembed.io.HadoopFiles;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,8 +1,11 @@
-package io.omniembed.eval;
+package io.omniembed.pipeline;
+
+import io.omniembed.eval.Bm25Retriever;
+import io.omniembed.eval.TopK;
 
 import io.omniembed.data.Item;
 import io.omniembed.data.NegativeSelection;
-import io.omniembed.model.Models;
+import io.omniembed.io.Models;
 import io.omniembed.model.TextEmbedder;
 import java.io.IOException;
 import java.io.Serializable;

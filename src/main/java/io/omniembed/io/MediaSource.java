@@ -1,4 +1,9 @@
-package io.omniembed.data.media;
+package io.omniembed.io;
+
+import io.omniembed.model.ItemEmbedding;
+import io.omniembed.config.MediaSpec;
+
+import io.omniembed.data.media.MediaException;
 
 import io.omniembed.data.Part;
 import java.io.ByteArrayOutputStream;
@@ -21,6 +26,17 @@ import org.apache.hadoop.fs.Path;
 public final class MediaSource {
 
   private MediaSource() {}
+
+  /**
+   * The media reader of an embedding run: through Hadoop's filesystems with {@code conf}, files
+   * above {@code media}'s {@code max_media_bytes} refused (no limit for a text-only model).
+   */
+  public static ItemEmbedding.MediaLoader loader(MediaSpec media,
+      org.apache.hadoop.conf.Configuration conf) {
+    long maxBytes = media == null ? Long.MAX_VALUE : media.maxMediaBytes();
+    HadoopConf shipped = new HadoopConf(conf);
+    return (part, source) -> read(part, source, shipped.get(), maxBytes);
+  }
 
   /**
    * @param source   the data file the item was read from (a Hadoop path or URI)

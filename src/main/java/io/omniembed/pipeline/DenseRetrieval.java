@@ -1,9 +1,13 @@
-package io.omniembed.eval;
+package io.omniembed.pipeline;
+
+import io.omniembed.io.MediaSource;
+
+import io.omniembed.eval.TopK;
 
 import io.omniembed.io.HadoopConf;
 import io.omniembed.io.ItemSource;
 import io.omniembed.model.ItemEmbedding;
-import io.omniembed.model.Models;
+import io.omniembed.io.Models;
 import io.omniembed.model.TextEmbedder;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -80,7 +84,7 @@ public final class DenseRetrieval {
     List<float[]> blockVectors = new ArrayList<>();
     Iterator<ItemEmbedding.Input> inputs = ItemSource.inputs(rows);
     new ItemEmbedding(embedder, s.batchSize(), s.dim(), 64 * s.batchSize(), s.maxLength(),
-        s.hadoopConf().get())
+        MediaSource.loader(embedder.media(), s.hadoopConf().get()))
         .run(inputs,
         new ItemEmbedding.Sink() {
           @Override

@@ -1,11 +1,18 @@
-package io.omniembed.eval;
+package io.omniembed.pipeline;
+
+import io.omniembed.io.MediaSource;
+
+import io.omniembed.eval.Benchmark;
+import io.omniembed.eval.Bm25Retriever;
+import io.omniembed.eval.RetrievalMetrics;
+import io.omniembed.eval.TopK;
 
 import io.omniembed.data.Item;
 import io.omniembed.data.ItemParser;
 import io.omniembed.io.HadoopConf;
 import io.omniembed.model.ItemEmbedding;
 import io.omniembed.model.ModelSpec;
-import io.omniembed.model.Models;
+import io.omniembed.io.Models;
 import io.omniembed.model.TextEmbedder;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -78,7 +85,8 @@ public final class Evaluation {
         .map(q -> new ItemEmbedding.Input(source,
             (ItemParser.Result) new ItemParser.Ok(q)))
         .iterator();
-    new ItemEmbedding(embedder, batchSize, dim, 64 * batchSize, maxLength, conf).run(inputs,
+    new ItemEmbedding(embedder, batchSize, dim, 64 * batchSize, maxLength,
+        MediaSource.loader(embedder.media(), conf)).run(inputs,
         new ItemEmbedding.Sink() {
           @Override
           public void embedded(ItemEmbedding.Embedded e) {

@@ -1,4 +1,13 @@
-package io.omniembed.model;
+package io.omniembed.io;
+
+import io.omniembed.model.LoadedModel;
+
+import io.omniembed.model.Encoder;
+import io.omniembed.model.MiniLmImport;
+import io.omniembed.model.ModelSpec;
+import io.omniembed.model.NativeEmbedder;
+import io.omniembed.model.OnnxEmbedder;
+import io.omniembed.model.TextEmbedder;
 
 import io.omniembed.config.ModelConfig;
 import io.omniembed.data.text.TextTokenizer;
@@ -34,17 +43,17 @@ public final class Models {
    * {@code random:PRESET} (initialised from {@code seed}), each with its tokenizer. Not cached:
    * every training replica owns its parameters.
    */
-  public static Checkpoint.Loaded trainable(String init, long seed, Configuration conf)
+  public static LoadedModel trainable(String init, long seed, Configuration conf)
       throws IOException {
     ModelSpec spec = ModelSpec.parse(init);
     if (spec instanceof ModelSpec.Pretrained) {
       Encoder e = MiniLmImport.load();
-      return new Checkpoint.Loaded(e, TextTokenizer.readBundled(), spec.id(),
+      return new LoadedModel(e, TextTokenizer.readBundled(), spec.id(),
           Checkpoint.hash(e.store()));
     }
     if (spec instanceof ModelSpec.Random r) {
       Encoder e = Encoder.randomInit(ModelConfig.preset(r.preset()), seed);
-      return new Checkpoint.Loaded(e, TextTokenizer.readBundled(), spec.id(),
+      return new LoadedModel(e, TextTokenizer.readBundled(), spec.id(),
           Checkpoint.hash(e.store()));
     }
     if (spec instanceof ModelSpec.CheckpointDir c) {
@@ -71,7 +80,7 @@ public final class Models {
     }
     if (spec instanceof ModelSpec.CheckpointDir c) {
       try {
-        Checkpoint.Loaded loaded = Checkpoint.load(c.path(), conf);
+        LoadedModel loaded = Checkpoint.load(c.path(), conf);
         return new NativeEmbedder(loaded.encoder(), TextTokenizer.fromJson(loaded.tokenizerJson()),
             c.id(), loaded.hash());
       } catch (FileNotFoundException e) {

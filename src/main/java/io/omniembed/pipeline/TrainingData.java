@@ -1,4 +1,8 @@
-package io.omniembed.io;
+package io.omniembed.pipeline;
+
+import io.omniembed.io.SourcedRecord;
+
+import io.omniembed.io.ItemSource;
 
 import io.omniembed.config.TaskConfig;
 import io.omniembed.data.TrainingExample;
@@ -101,11 +105,11 @@ public final class TrainingData {
     LinkedHashMap<String, Long> tasks = new LinkedHashMap<>();
     LinkedHashMap<String, Long> sources = new LinkedHashMap<>();
     while (rows.hasNext()) {
-      Row r = rows.next();
-      String source = r.getString(0);
+      SourcedRecord r = SourcedRecord.of(rows.next());
+      String source = r.source();
       long ordinal = sources.merge(source, 1L, Long::sum);
       try {
-        tasks.merge(TrainingExample.parse(r.getString(1)).task(), 1L, Long::sum);
+        tasks.merge(TrainingExample.parse(r.record()).task(), 1L, Long::sum);
       } catch (IllegalArgumentException e) {
         return new PartitionStats(partition, tasks, sources, source, ordinal, e.getMessage());
       }
@@ -168,10 +172,10 @@ public final class TrainingData {
   }
 
   /**
-   * Every example of the plan's tasks ({@link #sourced} records), keyed by {@link Plan#key} for
+   * Every example of the plan's tasks, with its data file,, keyed by {@link Plan#key} for
    * each (step, slot) it is drawn into, in {@code workers} partitions (partition r = worker r) sorted by key.
    */
-  public static JavaPairRDD<Long, String> shard(Scan scan, Plan plan) {
+  public static JavaPairRDD<Long, SourcedRecord> shard(Scan scan, Plan plan) {
     return scan.records
         .mapPartitionsWithIndex((p, rows) -> assign(p, rows, plan), true)
         .mapToPair(t -> t)
@@ -179,7 +183,7 @@ public final class TrainingData {
   }
 
   /** The (key, record) pairs of one input partition's rows. */
-  static Iterator<Tuple2<Long, String>> assign(int partition, Iterator<Row> rows, Plan plan) {
+  static Iterator<Tuple2<Long, SourcedRecord>> assign(int partition, Iterator<Row> rows, Plan plan) {
     BatchSchedule schedule = new BatchSchedule(new TaskSampler(plan.tasks(), plan.poolSizes(),
         plan.seed()), plan.steps());
     Map<String, Integer> taskIndex = new LinkedHashMap<>();
@@ -187,7 +191,7 @@ public final class TrainingData {
       taskIndex.put(plan.tasks().get(t).name(), t);
     }
     long[] next = plan.offsets()[partition].clone();
-    List<Tuple2<Long, String>> out = new ArrayList<>();
+    List<Tuple2<Long, SourcedRecord>> out = new ArrayList<>();
     return new Iterator<>() {
       int i;
 
@@ -196,10 +200,8 @@ public final class TrainingData {
         while (i >= out.size() && rows.hasNext()) {
           out.clear();
           i = 0;
-          Row row = rows.next();
-          String record = row.getString(1);
-          String sourced = sourced(row.getString(0), record);
-          Integer t = taskIndex.get(TrainingExample.parse(record).task());
+          SourcedRecord sourced = SourcedRecord.of(rows.next());
+          Integer t = taskIndex.get(TrainingExample.parse(sourced.record()).task());
           if (t == null) {
             continue;   // a task the mix leaves out
           }
@@ -213,32 +215,13 @@ public final class TrainingData {
       }
 
       @Override
-      public Tuple2<Long, String> next() {
+      public Tuple2<Long, SourcedRecord> next() {
         if (!hasNext()) {
           throw new java.util.NoSuchElementException();
         }
         return out.get(i++);
       }
     };
-  }
-
-  /**
-   * A record with the file it came from (media paths in it are relative to that file), as one
-   * string: the source, a NUL, the record.
-   */
-  public static String sourced(String source, String record) {
-    return (source == null ? "" : source) + '\u0000' + record;
-  }
-
-  /** The source of a {@link #sourced} value (null when none was known). */
-  public static String source(String sourced) {
-    int cut = sourced.indexOf('\u0000');
-    return cut <= 0 ? null : sourced.substring(0, cut);
-  }
-
-  /** The record of a {@link #sourced} value. */
-  public static String record(String sourced) {
-    return sourced.substring(sourced.indexOf('\u0000') + 1);
   }
 
   /** Partition r holds worker r's rows. */

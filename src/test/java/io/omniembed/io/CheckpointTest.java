@@ -1,4 +1,8 @@
-package io.omniembed.model;
+package io.omniembed.io;
+
+import io.omniembed.model.Encoder;
+import io.omniembed.model.LoadedModel;
+
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,7 +29,7 @@ class CheckpointTest {
   @Test
   void roundTripIsExact(@TempDir Path dir) throws IOException {
     Encoder tiny = Encoder.randomInit(ModelConfig.preset("tiny"), 7);
-    Checkpoint.Loaded loaded = Checkpoint.load(saveTiny(dir), new Configuration());
+    LoadedModel loaded = Checkpoint.load(saveTiny(dir), new Configuration());
     assertEquals(ModelConfig.preset("tiny"), loaded.encoder().config());
     assertArrayEquals(tiny.store().toFloatArray(), loaded.encoder().store().toFloatArray());
     assertEquals("random:tiny", loaded.modelId());

@@ -1,4 +1,8 @@
-package io.omniembed.train.dist;
+package io.omniembed.train;
+
+import io.omniembed.train.collective.Collective;
+import io.omniembed.train.collective.CollectiveTest;
+import io.omniembed.train.collective.InProcessCollective;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,9 +13,6 @@ import io.omniembed.config.TrainConfig;
 import io.omniembed.data.TrainingExample;
 import io.omniembed.data.text.TextTokenizer;
 import io.omniembed.model.Encoder;
-import io.omniembed.train.AdamW;
-import io.omniembed.train.TokenizedExample;
-import io.omniembed.train.TrainingRun;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

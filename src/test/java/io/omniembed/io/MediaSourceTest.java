@@ -1,4 +1,7 @@
-package io.omniembed.data.media;
+package io.omniembed.io;
+
+import io.omniembed.data.media.MediaException;
+
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,7 @@
-package io.omniembed.data.media;
+package io.omniembed.io;
+
+import io.omniembed.data.media.MediaException;
+
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

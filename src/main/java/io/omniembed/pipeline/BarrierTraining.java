@@ -1,0 +1,145 @@
+package io.omniembed.pipeline;
+
+import io.omniembed.train.Replica;
+import io.omniembed.train.ScheduledExample;
+import io.omniembed.io.SourcedRecord;
+
+import io.omniembed.train.collective.Collective;
+import io.omniembed.train.collective.TcpCollective;
+
+import io.omniembed.config.TaskConfig;
+import io.omniembed.config.TrainConfig;
+import io.omniembed.data.TrainingExample;
+import io.omniembed.data.text.TextTokenizer;
+import io.omniembed.io.HadoopConf;
+import io.omniembed.io.HadoopFiles;
+import io.omniembed.io.Checkpoint;
+import io.omniembed.model.Encoder;
+import io.omniembed.io.Models;
+import io.omniembed.train.AdamW;
+import io.omniembed.train.BatchSchedule;
+import io.omniembed.train.StepRows;
+import io.omniembed.train.TokenizedExample;
+import io.omniembed.config.MediaSpec;
+import io.omniembed.data.Seeds;
+import io.omniembed.model.ItemSequencer;
+import io.omniembed.io.MediaSource;
+import io.omniembed.train.TrainingRun;
+import io.omniembed.train.TrainingState;
+import io.omniembed.train.TrainingStopped;
+import java.io.IOException;
+import java.io.Serializable;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Function1;
+import scala.Tuple2;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag$;
+
+/**
+ * Training as one Spark barrier stage of W tasks, one model replica per task. Each task:
+ * <ol>
+ *   <li>listens on a TCP port and exchanges {@code host:port} with the others through
+ *       {@link BarrierTaskContext#allGather}; task 0 also announces the step to start from — the
+ *       latest complete checkpoint under OUT, or 0 — so every replica starts from the same
+ *       state;</li>
+ *   <li>joins the {@link TcpCollective} ring, loads that state (or {@code --init}), and streams its
+ *       partition, which holds exactly its rows of every global batch in step order
+ *       ({@link TrainingData#shard});</li>
+ *   <li>trains its {@link Replica}; task 0 writes checkpoints and metrics.</li>
+ * </ol>
+ * If a task or its executor dies, its peers' collectives fail, Spark fails the stage and runs it
+ * again, and step 1 resumes every replica from the last checkpoint: no manual step. Errors that a
+ * retry cannot fix (a non-finite loss, inconsistent rows) are returned to the driver as results
+ * instead, so the job stops at once with their message.
+ */
+public final class BarrierTraining {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BarrierTraining.class);
+  private static final String OK = "ok ";
+  private static final String ERROR = "error ";
+
+  private BarrierTraining() {}
+
+  /** Everything a task needs, shipped in its closure. */
+  public record Job(Replica.Spec replica, int workers, HadoopConf conf) implements Serializable {}
+
+  /**
+   * Runs the stage over {@code shards} (W partitions from {@link TrainingData#shard}) and returns
+   * the final loss; throws {@link TrainingStopped} with a task's message if training stopped.
+   */
+  public static double run(JavaPairRDD<Long, SourcedRecord> shards, Job job) {
+    Function1<scala.collection.Iterator<Tuple2<Long, SourcedRecord>>, scala.collection.Iterator<String>>
+        task = (Function1<scala.collection.Iterator<Tuple2<Long, SourcedRecord>>,
+            scala.collection.Iterator<String>> & Serializable) rows ->
+            CollectionConverters.asScala(work(CollectionConverters.asJava(rows), job));
+    // The barrier stage must end in a shuffle: Spark retries a failed barrier stage only when it
+    // is a shuffle-map stage ("Could not recover from a failed barrier ResultStage").
+    List<String> results = JavaRDD.fromRDD(shards.rdd().barrier()
+        .mapPartitions(task, false, ClassTag$.MODULE$.apply(String.class)),
+        ClassTag$.MODULE$.apply(String.class)).coalesce(1, true).collect();
+    double loss = Double.NaN;
+    for (String r : results) {
+      if (r.startsWith(ERROR)) {
+        throw new TrainingStopped(r.substring(ERROR.length()));
+      }
+      loss = Double.parseDouble(r.substring(OK.length()));
+    }
+    return loss;
+  }
+
+  /** The body of one barrier task. */
+  static Iterator<String> work(Iterator<Tuple2<Long, SourcedRecord>> rows, Job job) {
+    BarrierTaskContext ctx = BarrierTaskContext.get();
+    int rank = ctx.partitionId();
+    Configuration conf = job.conf().get();
+    try {
+      ServerSocket server = TcpCollective.listen("0.0.0.0");
+      String host = SparkEnv.get().blockManager().blockManagerId().host();
+      String proposal = rank == 0 ? Integer.toString(Replica.resumeStep(job.replica().out(), conf)) : "-";
+      String[] all = ctx.allGather(host + ":" + server.getLocalPort() + " " + proposal);
+      List<String> addresses = new ArrayList<>();
+      for (String a : all) {
+        addresses.add(a.substring(0, a.indexOf(' ')));
+      }
+      int from = Integer.parseInt(all[0].substring(all[0].indexOf(' ') + 1));
+      long token = ((long) ctx.stageId() << 32) | ctx.stageAttemptNumber();
+      if (rank == 0) {
+        LOG.info("train: barrier stage {} attempt {}: {} workers at {}, starting after step {}",
+            ctx.stageId(), ctx.stageAttemptNumber(), addresses.size(), addresses, from);
+      }
+      try (Collective c = TcpCollective.connect(rank, addresses, server, token,
+          job.replica().config().collectiveTimeoutSeconds() * 1000)) {
+        Iterator<ScheduledExample> mine = new Iterator<>() {
+          @Override
+          public boolean hasNext() {
+            return rows.hasNext();
+          }
+
+          @Override
+          public ScheduledExample next() {
+            Tuple2<Long, SourcedRecord> r = rows.next();
+            return new ScheduledExample(TrainingData.Plan.step(r._1()),
+                TrainingData.Plan.slot(r._1()), r._2());
+          }
+        };
+        return List.of(OK + Replica.train(mine, job.replica(), c, from, conf)).iterator();
+      }
+    } catch (TrainingStopped | IllegalArgumentException e) {
+      return List.of(ERROR + e.getMessage()).iterator();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+}

@@ -1,0 +1,93 @@
+package io.omniembed.train;
+
+import io.omniembed.config.TaskConfig;
+import io.omniembed.config.TrainConfig;
+import io.omniembed.data.TrainingExample;
+import io.omniembed.model.ItemEmbedding;
+import io.omniembed.model.ItemSequencer;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * One worker's examples, sorted by (step, slot), grouped into the {@link StepRows} of each step
+ * after {@code from} and tokenised as they are met. Checks that every step holds exactly this
+ * worker's slots ({@link BatchSchedule#shareStart}) of one task.
+ */
+public final class StepStream implements Iterator<StepRows> {
+
+  private final Iterator<ScheduledExample> rows;
+  private final TrainConfig config;
+  private final int rank;
+  private final int workers;
+  private final int from;
+  private final ItemSequencer sequencer;
+  private final ItemEmbedding.MediaLoader media;
+  private ScheduledExample pending;
+
+  public StepStream(Iterator<ScheduledExample> rows, TrainConfig config, int rank, int workers,
+      int from, ItemSequencer sequencer, ItemEmbedding.MediaLoader media) {
+    this.rows = rows;
+    this.config = config;
+    this.rank = rank;
+    this.workers = workers;
+    this.from = from;
+    this.sequencer = sequencer;
+    this.media = media;
+    this.pending = advance();
+  }
+
+  private ScheduledExample advance() {
+    while (rows.hasNext()) {
+      ScheduledExample r = rows.next();
+      if (r.step() > from) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public boolean hasNext() {
+    return pending != null;
+  }
+
+  @Override
+  public StepRows next() {
+    if (pending == null) {
+      throw new NoSuchElementException();
+    }
+    int step = pending.step();
+    String task = null;
+    List<TokenizedExample> examples = new ArrayList<>();
+    int offset = -1;
+    int batch = 0;
+    while (pending != null && pending.step() == step) {
+      String source = pending.example().source();
+      TrainingExample e = TrainingExample.parse(pending.example().record());
+      if (task == null) {
+        task = e.task();
+        TaskConfig t = config.tasks().get(task);
+        batch = t.batchSize();
+        offset = BatchSchedule.shareStart(batch, workers, rank);
+      } else if (!task.equals(e.task())) {
+        throw new TrainingStopped("worker " + rank + ": step " + step + " mixes tasks "
+            + task + " and " + e.task());
+      }
+      if (pending.slot() != offset + examples.size()) {
+        throw new TrainingStopped("worker " + rank + ": step " + step + " expected slot "
+            + (offset + examples.size()) + ", got " + pending.slot());
+      }
+      examples.add(TokenizedExample.of(e, config.tasks().get(task).taskString(), sequencer,
+          part -> media.read(part, source)));
+      pending = advance();
+    }
+    int expected = BatchSchedule.shareStart(batch, workers, rank + 1) - offset;
+    if (examples.size() != expected) {
+      throw new TrainingStopped("worker " + rank + ": step " + step + " has "
+          + examples.size() + " rows, expected " + expected);
+    }
+    return new StepRows(step, task, offset, batch, examples);
+  }
+}
