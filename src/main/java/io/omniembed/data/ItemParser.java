@@ -37,6 +37,13 @@ public final class ItemParser {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> MEDIA_FIELDS = Set.of("image", "audio", "video");
 
+  /**
+   * The fields that hold an item's content ({@code text}, {@code title}, {@code parts} and the
+   * media shorthands); a table needs at least one of them to be embedded.
+   */
+  public static final Set<String> CONTENT_FIELDS =
+      Set.of("text", "title", "parts", "image", "audio", "video");
+
   private ItemParser() {}
 
   /**

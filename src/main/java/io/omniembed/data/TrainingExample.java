@@ -24,6 +24,22 @@ public record TrainingExample(String task, Item query, Item positive, List<Item>
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The fields every training record has ({@code negatives} is optional). */
+  public static final List<String> REQUIRED_FIELDS = List.of("task", "query", "positive");
+
+  /**
+   * Refuses a table (Parquet columns) that cannot hold training records, before any work;
+   * {@code what} names the input in the message ("training data PATH").
+   */
+  public static void checkColumns(String what, List<String> columns) {
+    for (String c : REQUIRED_FIELDS) {
+      if (!columns.contains(c)) {
+        throw new IllegalArgumentException(what + ": missing column '" + c + "' (found "
+            + columns + ")");
+      }
+    }
+  }
+
   /** Parses one record, or throws IllegalArgumentException saying what is wrong with it. */
   public static TrainingExample parse(String json) {
     String unreadable = ItemParser.unreadableReason(json);

@@ -35,6 +35,18 @@ public final class HadoopFiles {
     return fs.exists(p) && fs.listStatus(p).length > 0;
   }
 
+  /**
+   * Refuses an output that {@link #hasContent has content}: jobs never write into, or over, what
+   * is already there. {@code hint} (may be empty) says what to do instead.
+   */
+  public static void requireEmptyOutput(String out, Configuration conf, String hint)
+      throws IOException {
+    if (hasContent(out, conf)) {
+      throw new IllegalArgumentException("output " + out + " already exists and is not empty"
+          + (hint.isEmpty() ? "" : "; " + hint));
+    }
+  }
+
   public static boolean exists(String path, Configuration conf) throws IOException {
     return fs(path, conf).exists(new Path(path));
   }

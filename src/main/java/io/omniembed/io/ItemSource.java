@@ -32,8 +32,6 @@ public final class ItemSource {
 
   public enum Format { JSONL, PARQUET }
 
-  private static final Set<String> CONTENT_COLUMNS =
-      Set.of("text", "title", "parts", "image", "audio", "video");
 
   private ItemSource() {}
 
@@ -43,7 +41,7 @@ public final class ItemSource {
         throw new IllegalArgumentException("input " + path + ": Parquet rows need an 'id' column,"
             + " found columns " + columns);
       }
-      if (columns.stream().noneMatch(CONTENT_COLUMNS::contains)) {
+      if (columns.stream().noneMatch(io.omniembed.data.ItemParser.CONTENT_FIELDS::contains)) {
         throw new IllegalArgumentException("input " + path + ": Parquet rows need a 'text' or"
             + " 'parts' column (or image/audio/video), found columns " + columns);
       }

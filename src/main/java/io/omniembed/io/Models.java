@@ -45,7 +45,7 @@ public final class Models {
    */
   public static LoadedModel trainable(String init, long seed, Configuration conf)
       throws IOException {
-    ModelSpec spec = ModelSpec.parse(init);
+    ModelSpec spec = ModelSpec.parse(init, ModelSpec.Use.INIT);
     if (spec instanceof ModelSpec.Pretrained) {
       Encoder e = MiniLmImport.load();
       return new LoadedModel(e, TextTokenizer.readBundled(), spec.id(),

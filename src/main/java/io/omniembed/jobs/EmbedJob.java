@@ -80,12 +80,7 @@ public final class EmbedJob implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ModelSpec spec = ModelSpec.parse(model);
-    if (spec instanceof ModelSpec.Bm25 || spec instanceof ModelSpec.Onnx
-        || spec instanceof ModelSpec.Random) {
-      throw new IllegalArgumentException("embed --model takes a checkpoint directory or pretrained:"
-          + "all-MiniLM-L6-v2, not " + model);
-    }
+    ModelSpec.parse(model, ModelSpec.Use.EMBED);
     embedding.validate();
     SparkSession session = spark.session("embed");
     Configuration conf = session.sparkContext().hadoopConfiguration();
@@ -107,11 +102,7 @@ public final class EmbedJob implements Callable<Integer> {
         .setTokensCol("tokens")
         .setTruncatedCol("truncated");
     TextEmbedder loaded = Models.embedder(model, conf, Embedder.threads());
-    int outDim = embedding.dim > 0 ? embedding.dim : loaded.dim();
-    if (outDim > loaded.dim()) {
-      throw new IllegalArgumentException("--dim " + embedding.dim + " exceeds the "
-          + loaded.dim() + " dimensions of model " + model);
-    }
+    int outDim = ItemEmbedding.resolveDim(loaded, embedding.dim);
     int tokens = ItemEmbedding.resolveMaxLength(loaded, embedding.maxLength);
     embedder.transformSchema(rows.schema());
     int units;
@@ -243,9 +234,8 @@ public final class EmbedJob implements Callable<Integer> {
    */
   private EmbedRun.Plan earlierRun(Configuration conf) throws java.io.IOException {
     EmbedRun.Plan earlier = EmbedRun.readPlan(out, conf);
-    if (earlier == null && HadoopFiles.hasContent(out, conf)) {
-      throw new IllegalArgumentException("output " + out + " already exists and is not empty;"
-          + " remove it or choose another --out");
+    if (earlier == null) {
+      HadoopFiles.requireEmptyOutput(out, conf, "remove it or choose another --out");
     }
     return earlier;
   }

@@ -48,7 +48,7 @@ public final class EvalJob implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ModelSpec spec = ModelSpec.parse(model);
+    ModelSpec spec = ModelSpec.parse(model, ModelSpec.Use.EVAL);
     embedding.validate();
     SparkSession session = spark.session("eval");
     Configuration conf = session.sparkContext().hadoopConfiguration();

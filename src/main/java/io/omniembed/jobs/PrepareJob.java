@@ -1,5 +1,7 @@
 package io.omniembed.jobs;
 
+import io.omniembed.model.ModelSpec;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -138,22 +140,15 @@ public final class PrepareJob implements Callable<Integer> {
     SparkSession session = spark.session("prepare");
     Configuration conf = session.sparkContext().hadoopConfiguration();
     JavaSparkContext jsc = new JavaSparkContext(session.sparkContext());
-    if (HadoopFiles.hasContent(out, conf)) {
-      throw new IllegalArgumentException("output " + out + " already exists and is not empty");
-    }
+    HadoopFiles.requireEmptyOutput(out, conf, "");
     if (mode.equals("model")) {
+      ModelSpec.parse(model, ModelSpec.Use.MINE);
       Models.embedder(model, conf, 1);   // a model that cannot load fails here, before any work
     }
     Broadcast<HashSet<Long>> excluded = jsc.broadcast(excludedKeys(session));
 
-    JavaRDD<Row> rows = ItemSource.records(session, pairs, columns -> {
-      for (String c : List.of("task", "query", "positive")) {
-        if (!columns.contains(c)) {
-          throw new IllegalArgumentException("pairs " + pairs + ": missing column '" + c
-              + "' (found " + columns + ")");
-        }
-      }
-    }).javaRDD();
+    JavaRDD<Row> rows = ItemSource.records(session, pairs,
+        columns -> TrainingExample.checkColumns("pairs " + pairs, columns)).javaRDD();
     JavaRDD<Object> parsed = rows.map(PrepareJob::parse).persist(StorageLevel.MEMORY_AND_DISK());
     HadoopConf hadoop = new HadoopConf(conf);
     String errorsDir = HadoopFiles.child(out, "_errors");

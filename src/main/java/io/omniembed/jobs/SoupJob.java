@@ -100,7 +100,8 @@ public final class SoupJob implements Callable<Integer> {
 
   /** A checkpoint directory, or pretrained:all-MiniLM-L6-v2 (the untuned model of a soup). */
   private static LoadedModel load(String in, Configuration conf) throws java.io.IOException {
-    if (io.omniembed.model.ModelSpec.parse(in) instanceof io.omniembed.model.ModelSpec.Pretrained) {
+    if (io.omniembed.model.ModelSpec.parse(in, io.omniembed.model.ModelSpec.Use.SOUP)
+        instanceof io.omniembed.model.ModelSpec.Pretrained) {
       io.omniembed.model.Encoder e = io.omniembed.model.MiniLmImport.load();
       return new LoadedModel(e, io.omniembed.data.text.TextTokenizer.readBundled(), in,
           Checkpoint.hash(e.store()));

@@ -1,5 +1,7 @@
 package io.omniembed.jobs;
 
+import io.omniembed.io.PartFiles;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniembed.data.code.SqlSynth;
@@ -109,9 +111,7 @@ public final class SynthCodeJob implements Callable<Integer> {
     }
     SparkSession session = spark.session("synth-code");
     Configuration conf = session.sparkContext().hadoopConfiguration();
-    if (HadoopFiles.hasContent(out, conf)) {
-      throw new IllegalArgumentException("output " + out + " already exists and is not empty");
-    }
+    HadoopFiles.requireEmptyOutput(out, conf, "");
     List<String> work = new ArrayList<>(fromCode ? SourceFiles.units(sources, conf) : List.of());
     List<String> nouns = List.of();
     if (kinds.contains(SyntheticCode.Kind.TEXT2SQL)) {
@@ -152,7 +152,7 @@ public final class SynthCodeJob implements Callable<Integer> {
   static Stats writePart(int index, Iterator<String> units, Set<SyntheticCode.Kind> kinds,
       long seed, List<String> nouns, String out, Configuration conf) throws IOException {
     Stats[] stats = {Stats.empty()};
-    String part = HadoopFiles.child(out, String.format("part-%05d.jsonl", index));
+    String part = HadoopFiles.child(out, PartFiles.jsonl(index));
     try (OutputStream os = HadoopFiles.create(part, conf)) {
       while (units.hasNext()) {
         String unit = units.next();

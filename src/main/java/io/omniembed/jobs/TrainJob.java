@@ -105,10 +105,8 @@ public final class TrainJob implements Callable<Integer> {
         throw new IllegalArgumentException("--init is required (a checkpoint, pretrained:"
             + MiniLmImport.NAME + " or random:PRESET)");
       }
-      if (HadoopFiles.hasContent(out, conf)) {
-        throw new IllegalArgumentException("output " + out + " already exists and is not empty;"
-            + " use --resume to continue it, or choose another --out");
-      }
+      HadoopFiles.requireEmptyOutput(out, conf,
+          "use --resume to continue it, or choose another --out");
     }
     if (resumeFrom == null) {
       checkInit(init, conf);
@@ -139,7 +137,7 @@ public final class TrainJob implements Callable<Integer> {
 
   /** Fails fast on an --init that cannot load, before any Spark work. */
   private static void checkInit(String init, Configuration conf) throws java.io.IOException {
-    ModelSpec spec = ModelSpec.parse(init);
+    ModelSpec spec = ModelSpec.parse(init, ModelSpec.Use.INIT);
     if (spec instanceof ModelSpec.Random r) {
       ModelConfig.preset(r.preset());
     } else if (spec instanceof ModelSpec.CheckpointDir c) {

@@ -1,5 +1,7 @@
 package io.omniembed.ml;
 
+import io.omniembed.data.ItemParser;
+
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
@@ -69,8 +71,7 @@ import org.apache.spark.sql.types.StructType;
 public final class Embedder extends Transformer implements DefaultParamsWritable {
 
   private static final long serialVersionUID = 1L;
-  private static final Set<String> ITEM_FIELDS =
-      Set.of("text", "title", "parts", "image", "audio", "video");
+  private static final Set<String> ITEM_FIELDS = ItemParser.CONTENT_FIELDS;
   private static final String INPUT = "__omniembed_input";
 
   private final String uid;
@@ -280,16 +281,7 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
           + " directory or pretrained:all-MiniLM-L6-v2)");
     }
     String path = $(modelPath);
-    ModelSpec spec;
-    try {
-      spec = ModelSpec.parse(path);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("Embedder: param modelPath: " + e.getMessage(), e);
-    }
-    if (spec instanceof ModelSpec.Bm25 || spec instanceof ModelSpec.Random) {
-      throw new IllegalArgumentException("Embedder: param modelPath takes a checkpoint directory"
-          + " or pretrained:all-MiniLM-L6-v2, not " + path);
-    }
+    ModelSpec.parse(path, ModelSpec.Use.EMBEDDER);
     try {
       return Models.embedder(path, conf, threads());
     } catch (RuntimeException e) {
@@ -304,12 +296,11 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
 
   /** The output dimension: {@code dim}, or the model's when 0. */
   public int outputDim(TextEmbedder model) {
-    int d = getDim();
-    if (d > model.dim()) {
-      throw new IllegalArgumentException("Embedder: param dim " + d + " exceeds the "
-          + model.dim() + " dimensions of model " + $(modelPath));
+    try {
+      return ItemEmbedding.resolveDim(model, getDim());
+    } catch (IllegalArgumentException e) {   // "--dim ..." names the job option; here a param
+      throw new IllegalArgumentException("Embedder: param " + e.getMessage().substring(2), e);
     }
-    return d == 0 ? model.dim() : d;
   }
 
   @Override

@@ -65,10 +65,7 @@ public final class ItemEmbedding {
     if (batchSize <= 0) {
       throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
     }
-    if (dim <= 0 || dim > embedder.dim()) {
-      throw new IllegalArgumentException("--dim " + dim + " is outside 1.." + embedder.dim()
-          + ", the dimensions of model " + embedder.modelId());
-    }
+    resolveDim(embedder, dim);
     this.embedder = embedder;
     this.batchSize = batchSize;
     this.dim = dim;
@@ -79,7 +76,19 @@ public final class ItemEmbedding {
         this.maxLength, embedder.maxPositions());
   }
 
-  /** {@code requested} if the model can take it, the model's default for 0. */
+  /** {@code requested} dimensions if the model has them, all of them for 0. */
+  public static int resolveDim(TextEmbedder embedder, int requested) {
+    if (requested == 0) {
+      return embedder.dim();
+    }
+    if (requested < 0 || requested > embedder.dim()) {
+      throw new IllegalArgumentException("--dim " + requested + " is outside 1.."
+          + embedder.dim() + ", the dimensions of model " + embedder.modelId());
+    }
+    return requested;
+  }
+
+  /** {@code requested} tokens if the model can take them, the model's default for 0. */
   public static int resolveMaxLength(TextEmbedder embedder, int requested) {
     if (requested == 0) {
       return embedder.maxLength();

@@ -1,6 +1,9 @@
 package io.omniembed.model;
 
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * What a {@code --model} (or {@code --init}) argument names, parsed once and matched exhaustively.
@@ -11,13 +14,90 @@ import java.util.Locale;
  *   bm25                          Lucene BM25 (baseline, eval only)
  *   random:PRESET                 a freshly initialised preset (training's --init only)
  * </pre>
+ * Which of these each option takes is decided here once, by {@link Use}: every job and the Spark
+ * ML {@code Embedder} parse with {@link #parse(String, Use)} and refuse the same way.
  */
 public sealed interface ModelSpec {
 
   /** The argument as the user wrote it; recorded as the model id in outputs. */
   String id();
 
+  /** Which form this is. */
+  Kind kind();
+
+  /** The forms of a model argument, each with how a message names it. */
+  enum Kind {
+    CHECKPOINT("a checkpoint directory"),
+    PRETRAINED("pretrained:" + MiniLmImport.NAME),
+    ONNX("onnx:" + MiniLmImport.NAME),
+    BM25("bm25"),
+    RANDOM("random:PRESET");
+
+    private final String described;
+
+    Kind(String described) {
+      this.described = described;
+    }
+
+    public String described() {
+      return described;
+    }
+  }
+
+  /** The options that take a model, and the forms each accepts. */
+  enum Use {
+    EMBED("embed --model", EnumSet.of(Kind.CHECKPOINT, Kind.PRETRAINED, Kind.ONNX)),
+    EVAL("eval --model", EnumSet.of(Kind.CHECKPOINT, Kind.PRETRAINED, Kind.ONNX, Kind.BM25)),
+    MINE("prepare --model", EnumSet.of(Kind.CHECKPOINT, Kind.PRETRAINED, Kind.ONNX)),
+    INIT("train --init", EnumSet.of(Kind.CHECKPOINT, Kind.PRETRAINED, Kind.RANDOM)),
+    SOUP("soup --inputs", EnumSet.of(Kind.CHECKPOINT, Kind.PRETRAINED)),
+    EMBEDDER("Embedder modelPath", EnumSet.of(Kind.CHECKPOINT, Kind.PRETRAINED, Kind.ONNX));
+
+    private final String option;
+    private final Set<Kind> accepted;
+
+    Use(String option, Set<Kind> accepted) {
+      this.option = option;
+      this.accepted = accepted;
+    }
+
+    public boolean accepts(ModelSpec spec) {
+      return accepted.contains(spec.kind());
+    }
+
+    /** The accepted forms, for messages and {@code --help}: "a, b or c". */
+    public String forms() {
+      String all = accepted.stream().map(Kind::described).collect(Collectors.joining(", "));
+      int last = all.lastIndexOf(", ");
+      return last < 0 ? all : all.substring(0, last) + " or " + all.substring(last + 2);
+    }
+
+    public String option() {
+      return option;
+    }
+  }
+
+  /** Parses {@code arg} and refuses, naming the option and its forms, what {@code use} does not take. */
+  static ModelSpec parse(String arg, Use use) {
+    ModelSpec spec;
+    try {
+      spec = parse(arg);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(use.option() + ": " + e.getMessage(), e);
+    }
+    if (!use.accepts(spec)) {
+      throw new IllegalArgumentException(use.option() + " takes " + use.forms() + ", not '"
+          + arg + "'");
+    }
+    return spec;
+  }
+
   record CheckpointDir(String path) implements ModelSpec {
+    @Override
+    public Kind kind() {
+      return Kind.CHECKPOINT;
+    }
+
     @Override
     public String id() {
       return path;
@@ -26,12 +106,22 @@ public sealed interface ModelSpec {
 
   record Pretrained(String name) implements ModelSpec {
     @Override
+    public Kind kind() {
+      return Kind.PRETRAINED;
+    }
+
+    @Override
     public String id() {
       return "pretrained:" + name;
     }
   }
 
   record Onnx(String name) implements ModelSpec {
+    @Override
+    public Kind kind() {
+      return Kind.ONNX;
+    }
+
     @Override
     public String id() {
       return "onnx:" + name;
@@ -40,12 +130,22 @@ public sealed interface ModelSpec {
 
   record Bm25() implements ModelSpec {
     @Override
+    public Kind kind() {
+      return Kind.BM25;
+    }
+
+    @Override
     public String id() {
       return "bm25";
     }
   }
 
   record Random(String preset) implements ModelSpec {
+    @Override
+    public Kind kind() {
+      return Kind.RANDOM;
+    }
+
     @Override
     public String id() {
       return "random:" + preset;

@@ -1,5 +1,7 @@
 package io.omniembed.pipeline;
 
+import io.omniembed.io.PartFiles;
+
 import io.omniembed.io.EmbeddingParquet;
 import io.omniembed.io.HadoopConf;
 import io.omniembed.io.HadoopFiles;
@@ -108,7 +110,7 @@ public final class EmbedPartition {
             + partition + ": " + e.getMessage(), e);
       }
     }
-    String unit = String.format("part-%05d", partition);
+    String unit = PartFiles.stem(partition);
     String tmpDir = HadoopFiles.child(s.outDir(), "_temporary");
     String tmpParquet = HadoopFiles.child(tmpDir, unit + "-attempt-" + attempt + ".parquet");
     String tmpErrors = HadoopFiles.child(tmpDir, unit + "-attempt-" + attempt + ".errors.jsonl");

@@ -1,5 +1,7 @@
 package io.omniembed.pipeline;
 
+import io.omniembed.io.PartFiles;
+
 import io.omniembed.io.HadoopFiles;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -178,7 +180,7 @@ public final class EmbedRun {
   }
 
   public static String unitMarker(String out, int unit) {
-    return HadoopFiles.child(HadoopFiles.child(out, UNITS), String.format("part-%05d.json", unit));
+    return HadoopFiles.child(HadoopFiles.child(out, UNITS), PartFiles.stem(unit) + ".json");
   }
 
   /** The marker's JSON: the unit's counts and sample rows. */

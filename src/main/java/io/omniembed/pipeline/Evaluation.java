@@ -58,11 +58,7 @@ public final class Evaluation {
       int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
       var conf = spark.sparkContext().hadoopConfiguration();
       TextEmbedder embedder = Models.embedder(model, conf, threads);
-      usedDim = dim > 0 ? dim : embedder.dim();
-      if (usedDim > embedder.dim()) {
-        throw new IllegalArgumentException("--dim " + dim + " exceeds the " + embedder.dim()
-            + " dimensions of model " + model);
-      }
+      usedDim = ItemEmbedding.resolveDim(embedder, dim);
       ItemEmbedding.resolveMaxLength(embedder, maxLength);
       List<String> ids = new ArrayList<>();
       float[][] vectors = embedQueries(embedder, bench, usedDim, batchSize, maxLength, ids,

@@ -71,14 +71,9 @@ public final class TrainingData {
       throw new IllegalArgumentException("no training data: give --data PATH or set data in the"
           + " config");
     }
-    JavaRDD<Row> records = ItemSource.records(spark, path, columns -> {
-      for (String c : List.of("task", "query", "positive")) {
-        if (!columns.contains(c)) {
-          throw new IllegalArgumentException("training data " + path + ": missing column '" + c
-              + "' (found " + columns + ")");
-        }
-      }
-    }).javaRDD().persist(StorageLevel.MEMORY_AND_DISK());
+    JavaRDD<Row> records = ItemSource.records(spark, path,
+        columns -> TrainingExample.checkColumns("training data " + path, columns))
+        .javaRDD().persist(StorageLevel.MEMORY_AND_DISK());
     List<PartitionStats> stats = new ArrayList<>(records
         .mapPartitionsWithIndex((p, rows) -> List.of(stats(p, rows)).iterator(), true)
         .collect());

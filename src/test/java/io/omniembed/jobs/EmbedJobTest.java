@@ -156,7 +156,7 @@ class EmbedJobTest {
     JobRunner.Result bigDim = JobRunner.run("embed", "--model", MODEL, "--input",
         input.toString(), "--out", dir.resolve("o3").toString(), "--dim", "1000");
     assertEquals(1, bigDim.exitCode());
-    assertEquals("omniembed embed: error: --dim 1000 exceeds the 384 dimensions of model " + MODEL,
+    assertEquals("omniembed embed: error: --dim 1000 is outside 1..384, the dimensions of model " + MODEL,
         bigDim.err());
 
     Files.createDirectories(dir.resolve("o4"));
@@ -174,8 +174,8 @@ class EmbedJobTest {
 
     JobRunner.Result bm25 = JobRunner.run("embed", "--model", "bm25", "--input",
         input.toString(), "--out", dir.resolve("o5").toString());
-    assertEquals("omniembed embed: error: embed --model takes a checkpoint directory or"
-        + " pretrained:all-MiniLM-L6-v2, not bm25", bm25.err());
+    assertEquals("omniembed embed: error: embed --model takes a checkpoint directory,"
+        + " pretrained:all-MiniLM-L6-v2 or onnx:all-MiniLM-L6-v2, not 'bm25'", bm25.err());
   }
 
   /** A bean for building a Parquet input. */

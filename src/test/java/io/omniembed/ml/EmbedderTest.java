@@ -207,7 +207,7 @@ class EmbedderTest {
     IllegalArgumentException tooWide = assertThrows(IllegalArgumentException.class,
         () -> new Embedder().setModelPath(MODEL).setInputCol("sentence").setDim(512)
             .transformSchema(in.schema()));
-    assertTrue(tooWide.getMessage().contains("param dim 512 exceeds the 384 dimensions"),
+    assertTrue(tooWide.getMessage().contains("param dim 512 is outside 1..384, the dimensions"),
         tooWide.getMessage());
     IllegalArgumentException clash = assertThrows(IllegalArgumentException.class,
         () -> new Embedder().setModelPath(MODEL).setInputCol("sentence").setOutputCol("n")
