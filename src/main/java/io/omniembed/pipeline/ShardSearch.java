@@ -67,9 +67,12 @@ public final class ShardSearch {
     return out;
   }
 
-  /** One shard: its documents against every query of its task. */
+  /**
+   * One shard: its documents against every query of its task, by BM25 when {@code bm25}, else by
+   * the embeddings of {@code model}.
+   */
   public static Iterator<Tuple2<Long, ShardHits>> search(Iterable<Doc> docIt,
-      Iterable<Query> queryIt, String mode, int k, String model, Configuration conf)
+      Iterable<Query> queryIt, boolean bm25, int k, String model, Configuration conf)
       throws IOException {
     List<Doc> docs = new ArrayList<>();
     docIt.forEach(docs::add);
@@ -81,18 +84,18 @@ public final class ShardSearch {
     for (int i = 0; i < docs.size(); i++) {
       index.put(docs.get(i).key(), i);
     }
-    if (mode.equals("bm25")) {
+    if (bm25) {
       List<Item> items = docs.stream().map(d -> Item.text(Long.toString(d.key()), d.text()))
           .toList();
-      try (Bm25Retriever bm25 = new Bm25Retriever(items.iterator())) {
+      try (Bm25Retriever retriever = new Bm25Retriever(items.iterator())) {
         for (Query q : queryIt) {
           List<NegativeSelection.Candidate> hits = new ArrayList<>();
-          for (TopK.Hit h : bm25.search(q.text(), k)) {
+          for (TopK.Hit h : retriever.search(q.text(), k)) {
             Doc d = docs.get(index.get(Long.parseLong(h.docId())));
             hits.add(new NegativeSelection.Candidate(d.key(), d.text(), h.score()));
           }
           double pos = index.containsKey(q.positiveKey())
-              ? bm25.score(q.text(), Long.toString(q.positiveKey())) : Double.NaN;
+              ? retriever.score(q.text(), Long.toString(q.positiveKey())) : Double.NaN;
           out.add(new Tuple2<>(q.id(), new ShardHits(hits, pos)));
         }
       }
