@@ -64,9 +64,9 @@ public final class TrainStep {
   static List<TokenizedExample> randomBatch(SplittableRandom random, int b, int t, int vocab) {
     List<TokenizedExample> batch = new ArrayList<>();
     for (int i = 0; i < b; i++) {
-      io.omniembed.model.Sequence q = io.omniembed.model.Sequence.text(randomIds(random, t, vocab),
+      io.omniembed.model.layer.Sequence q = io.omniembed.model.layer.Sequence.text(randomIds(random, t, vocab),
           false);
-      io.omniembed.model.Sequence p = io.omniembed.model.Sequence.text(randomIds(random, t, vocab),
+      io.omniembed.model.layer.Sequence p = io.omniembed.model.layer.Sequence.text(randomIds(random, t, vocab),
           false);
       batch.add(new TokenizedExample(q, q, p, List.of(), random.nextLong(), random.nextLong(),
           new long[0]));

@@ -1,6 +1,10 @@
 /**
- * Evaluation: loading BEIR/MTEB-layout retrieval benchmarks, exact top-k retrieval (dense by
- * blocked matrix products over the corpus, and the BM25 baseline), and the retrieval metrics with
- * MTEB's definitions.
+ * Evaluation: BEIR/MTEB-layout retrieval benchmarks (loading and validating them, {@link
+ * io.omniembed.eval.Benchmark}; making them from description → content pairs, {@link
+ * io.omniembed.eval.BenchmarkBuilder}), the BM25 baseline over an in-memory Lucene index, top-k
+ * selection, the retrieval metrics with MTEB's definitions and the report.
+ *
+ * <p>Uses {@code data}, {@code model} and {@code io}; the Spark stages that score a corpus are in
+ * {@code pipeline} ({@link io.omniembed.pipeline.Evaluation}). Never imports training or jobs.
  */
 package io.omniembed.eval;

@@ -3,7 +3,7 @@ package io.omniembed.io;
 import io.omniembed.model.LoadedModel;
 
 import io.omniembed.model.Encoder;
-import io.omniembed.model.ParamStore;
+import io.omniembed.model.layer.ParamStore;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;

@@ -1,5 +1,9 @@
 package io.omniembed.model;
 
+import io.omniembed.model.layer.ParamStore;
+import io.omniembed.model.layer.TokenBatch;
+import io.omniembed.model.layer.Workspace;
+
 import io.omniembed.config.ModelConfig;
 import io.omniembed.model.layer.L2Normalize;
 import io.omniembed.model.layer.Linear;

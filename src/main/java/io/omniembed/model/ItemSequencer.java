@@ -1,5 +1,7 @@
 package io.omniembed.model;
 
+import io.omniembed.model.layer.Sequence;
+
 import io.omniembed.config.MediaSpec;
 import io.omniembed.data.Item;
 import io.omniembed.data.Modality;

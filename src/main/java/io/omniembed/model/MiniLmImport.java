@@ -1,5 +1,7 @@
 package io.omniembed.model;
 
+import io.omniembed.model.layer.ParamStore;
+
 import io.omniembed.config.ModelConfig;
 import java.io.IOException;
 import java.io.InputStream;

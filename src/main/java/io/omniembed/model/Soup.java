@@ -1,5 +1,7 @@
 package io.omniembed.model;
 
+import io.omniembed.model.layer.ParamStore;
+
 
 import java.util.List;
 

@@ -1,5 +1,7 @@
 package io.omniembed.model;
 
+import io.omniembed.model.layer.Sequence;
+
 import io.omniembed.data.text.TextTokenizer;
 import java.util.List;
 

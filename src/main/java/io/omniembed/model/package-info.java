@@ -1,7 +1,14 @@
 /**
- * The encoder and everything that makes or keeps one: the flat parameter store, the layers (in
- * {@code model.layer}), presets, the pretrained all-MiniLM-L6-v2 import, the checkpoint format,
- * and the {@link io.omniembed.model.TextEmbedder} view the jobs use (the project's encoder, or
- * ONNX Runtime as a baseline).
+ * The encoder and what makes one: the {@link io.omniembed.model.Encoder} over the layers of {@code
+ * model.layer}, items turned into token sequences ({@link io.omniembed.model.ItemSequencer}),
+ * batched embedding of items ({@link io.omniembed.model.ItemEmbedding}), Matryoshka truncation,
+ * the pretrained all-MiniLM-L6-v2 import, model soups, the forms of a {@code --model} argument
+ * ({@link io.omniembed.model.ModelSpec}, with which option takes which), and the {@link
+ * io.omniembed.model.TextEmbedder} view the jobs use (the project's encoder, or ONNX Runtime as a
+ * baseline).
+ *
+ * <p>Uses {@code config}, {@code data} and {@code model.layer}; never storage ({@code io}), Spark
+ * or Hadoop: checkpoints are read and written by {@code io}, media bytes come in through a
+ * {@link io.omniembed.model.ItemEmbedding.MediaLoader}.
  */
 package io.omniembed.model;

@@ -1,6 +1,6 @@
 package io.omniembed.train;
 
-import io.omniembed.model.ParamStore;
+import io.omniembed.model.layer.ParamStore;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;

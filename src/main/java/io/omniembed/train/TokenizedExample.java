@@ -6,7 +6,7 @@ import io.omniembed.data.TrainingExample;
 import io.omniembed.data.media.MediaException;
 import io.omniembed.data.text.TextTokenizer;
 import io.omniembed.model.ItemSequencer;
-import io.omniembed.model.Sequence;
+import io.omniembed.model.layer.Sequence;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,9 @@
 package io.omniembed.model;
 
+import io.omniembed.model.layer.Sequence;
+import io.omniembed.model.layer.TokenBatch;
+import io.omniembed.model.layer.Workspace;
+
 import static io.omniembed.model.FiniteDifferences.checkParams;
 import static io.omniembed.model.FiniteDifferences.dot;
 import static io.omniembed.model.FiniteDifferences.gaussian;

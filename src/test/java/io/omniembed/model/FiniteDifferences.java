@@ -1,5 +1,7 @@
 package io.omniembed.model;
 
+import io.omniembed.model.layer.ParamStore;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;

@@ -1,5 +1,9 @@
 package io.omniembed.model;
 
+import io.omniembed.model.layer.Sequence;
+import io.omniembed.model.layer.TokenBatch;
+import io.omniembed.model.layer.Workspace;
+
 import io.omniembed.io.Checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -2,7 +2,7 @@ package io.omniembed.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.omniembed.model.ParamStore;
+import io.omniembed.model.layer.ParamStore;
 import org.junit.jupiter.api.Test;
 
 /** The flat-buffer AdamW against the update rule written out per parameter in plain Java. */

@@ -1,2 +1,5 @@
-/** Text preprocessing: WordPiece tokenisation with explicit, counted truncation. */
+/**
+ * Text preprocessing: WordPiece tokenisation from a {@code tokenizer.json}, with explicit, counted
+ * truncation. Imports no other project package.
+ */
 package io.omniembed.data.text;

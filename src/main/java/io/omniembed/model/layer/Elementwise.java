@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * 3–5× faster on the feed-forward activations, the largest tensors of a step.
  *
  * <p>Arrays must be contiguous ('c' order, element-wise stride 1), which every {@link
- * io.omniembed.model.Workspace} view is.
+ * io.omniembed.model.layer.Workspace} view is.
  */
 final class Elementwise {
 

@@ -1,6 +1,5 @@
 package io.omniembed.model.layer;
 
-import io.omniembed.model.ParamStore;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 

@@ -2,9 +2,6 @@ package io.omniembed.model.layer;
 
 import io.omniembed.config.MediaSpec;
 import io.omniembed.data.Modality;
-import io.omniembed.model.ParamStore;
-import io.omniembed.model.TokenBatch;
-import io.omniembed.model.Workspace;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;

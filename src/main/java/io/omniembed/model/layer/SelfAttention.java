@@ -1,7 +1,5 @@
 package io.omniembed.model.layer;
 
-import io.omniembed.model.ParamStore;
-import io.omniembed.model.Workspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;

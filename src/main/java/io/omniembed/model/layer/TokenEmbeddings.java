@@ -1,8 +1,5 @@
 package io.omniembed.model.layer;
 
-import io.omniembed.model.ParamStore;
-import io.omniembed.model.TokenBatch;
-import io.omniembed.model.Workspace;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,7 +1,5 @@
 package io.omniembed.model.layer;
 
-import io.omniembed.model.ParamStore;
-import io.omniembed.model.Workspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

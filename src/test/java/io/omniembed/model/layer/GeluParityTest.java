@@ -2,7 +2,6 @@ package io.omniembed.model.layer;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.omniembed.model.Workspace;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -6,8 +6,6 @@ import static io.omniembed.model.FiniteDifferences.dot;
 import static io.omniembed.model.FiniteDifferences.gaussian;
 import static io.omniembed.model.FiniteDifferences.randomize;
 
-import io.omniembed.model.ParamStore;
-import io.omniembed.model.Workspace;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,4 +1,4 @@
-package io.omniembed.model;
+package io.omniembed.model.layer;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.omniembed.model;
+package io.omniembed.model.layer;
 
 import io.omniembed.data.Modality;
 import io.omniembed.data.Seeds;
