@@ -54,9 +54,13 @@ public final class SynthCodeJob implements Callable<Integer> {
       description = "doc2code,code2code,text2sql,code-feedback (default: all).")
   List<String> kindNames = new ArrayList<>();
 
-  @Option(names = "--wordnet", defaultValue = "/usr/share/wordnet", paramLabel = "DIR",
+  /** Where Debian's {@code wordnet-base} installs the dictionary: the default of --wordnet. */
+  static final String DEFAULT_WORDNET = "/usr/share/wordnet";
+
+  @Option(names = "--wordnet", paramLabel = "DIR",
       description = "WordNet dictionary (index.noun gives text2sql its table and column names;"
-          + " default: ${DEFAULT-VALUE}).")
+          + " default: " + DEFAULT_WORDNET + ", Debian wordnet-base). Without it the default"
+          + " kinds leave text2sql out, and say so; --kinds text2sql fails.")
   String wordnet;
 
   @Option(names = "--sql-examples", defaultValue = "2000", paramLabel = "N",
@@ -93,14 +97,58 @@ public final class SynthCodeJob implements Callable<Integer> {
     }
   }
 
-  @Override
-  public Integer call() throws Exception {
+  /** The kinds named by --kinds; all four when none is named. */
+  static Set<SyntheticCode.Kind> kinds(List<String> names) {
     Set<SyntheticCode.Kind> kinds = EnumSet.noneOf(SyntheticCode.Kind.class);
-    for (String k : kindNames.isEmpty() ? List.of("doc2code", "code2code", "text2sql",
-        "code-feedback") : kindNames) {
+    for (String k : names.isEmpty() ? List.of("doc2code", "code2code", "text2sql",
+        "code-feedback") : names) {
       kinds.add(SyntheticCode.Kind.parse(k));
     }
-    boolean fromCode = kinds.stream().anyMatch(k -> k != SyntheticCode.Kind.TEXT2SQL);
+    return kinds;
+  }
+
+  /**
+   * The kinds to generate, the WordNet noun index text2sql reads (null without text2sql), and
+   * why text2sql was left out (null when it was not).
+   */
+  record Plan(Set<SyntheticCode.Kind> kinds, String nounIndex, String leftOut) {}
+
+  /** Whether a file exists (a Hadoop path). */
+  interface Exists {
+    boolean test(String path) throws IOException;
+  }
+
+  /**
+   * Which kinds run. text2sql needs WordNet's index.noun. When the dictionary is missing, the
+   * default kinds (no {@code --kinds}, no {@code --wordnet}) leave text2sql out with the reason,
+   * so that a machine without wordnet-base still gets the other three kinds; a text2sql the user
+   * asked for, by {@code --kinds} or by naming a dictionary, fails instead. There is no built-in
+   * fallback vocabulary: the same seed gives the same text2sql data wherever it runs.
+   */
+  static Plan plan(Set<SyntheticCode.Kind> requested, boolean kindsGiven, String wordnetOption,
+      Exists exists) throws IOException {
+    Set<SyntheticCode.Kind> kinds = EnumSet.copyOf(requested);
+    if (!kinds.contains(SyntheticCode.Kind.TEXT2SQL)) {
+      return new Plan(kinds, null, null);
+    }
+    String dir = wordnetOption != null ? wordnetOption : DEFAULT_WORDNET;
+    String index = HadoopFiles.child(dir, "index.noun");
+    if (exists.test(index)) {
+      return new Plan(kinds, index, null);
+    }
+    if (kindsGiven || wordnetOption != null) {
+      throw new IllegalArgumentException("--wordnet " + dir + ": no index.noun (install"
+          + " Debian wordnet-base, or leave text2sql out of --kinds)");
+    }
+    kinds.remove(SyntheticCode.Kind.TEXT2SQL);
+    return new Plan(kinds, null, "no WordNet dictionary at " + DEFAULT_WORDNET + " (install"
+        + " Debian wordnet-base, or give --wordnet DIR)");
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Set<SyntheticCode.Kind> requested = kinds(kindNames);
+    boolean fromCode = requested.stream().anyMatch(k -> k != SyntheticCode.Kind.TEXT2SQL);
     if (fromCode && sources.isEmpty()) {
       throw new IllegalArgumentException("give --sources PATH ... (or --kinds text2sql only)");
     }
@@ -112,15 +160,16 @@ public final class SynthCodeJob implements Callable<Integer> {
     if (HadoopFiles.hasContent(out, conf)) {
       throw new IllegalArgumentException("output " + out + " already exists and is not empty");
     }
+    Plan plan = plan(requested, !kindNames.isEmpty(), wordnet, p -> HadoopFiles.exists(p, conf));
+    Set<SyntheticCode.Kind> kinds = plan.kinds();
+    if (plan.leftOut() != null) {
+      LOG.warn("synth-code: text2sql left out of the default kinds: {}", plan.leftOut());
+      System.out.println("synth-code: text2sql left out: " + plan.leftOut());
+    }
     List<String> work = new ArrayList<>(fromCode ? SourceFiles.units(sources, conf) : List.of());
     List<String> nouns = List.of();
-    if (kinds.contains(SyntheticCode.Kind.TEXT2SQL)) {
-      String index = HadoopFiles.child(wordnet, "index.noun");
-      if (!HadoopFiles.exists(index, conf)) {
-        throw new IllegalArgumentException("--wordnet " + wordnet + ": no index.noun (install"
-            + " Debian wordnet-base, or leave text2sql out of --kinds)");
-      }
-      nouns = SyntheticCode.wordnetNouns(HadoopFiles.readString(index, conf));
+    if (plan.nounIndex() != null) {
+      nouns = SyntheticCode.wordnetNouns(HadoopFiles.readString(plan.nounIndex(), conf));
       new SqlSynth(nouns);   // fails now, on the driver, if the vocabulary is too small
       for (int from = 0; from < sqlExamples; from += SQL_BLOCK) {
         work.add("sql:" + from + ":" + Math.min(sqlExamples, from + SQL_BLOCK));
@@ -140,8 +189,8 @@ public final class SynthCodeJob implements Callable<Integer> {
     for (Stats p : parts) {
       total = total.plus(p);
     }
-    HadoopFiles.writeString(HadoopFiles.child(out, "_summary.json"), summary(total, kinds),
-        conf);
+    HadoopFiles.writeString(HadoopFiles.child(out, "_summary.json"),
+        summary(total, kinds, plan.leftOut()), conf);
     System.out.printf("synth-code: %s examples from %d files (%d unparseable, %d empty docs)"
         + " -> %s%n", total.examples(), total.files(), total.failedCount(), total.emptyDocs(),
         out);
@@ -193,11 +242,14 @@ public final class SynthCodeJob implements Callable<Integer> {
     return new Stats(counts, files, emptyDocs, failed.size(), failed);
   }
 
-  private static String summary(Stats s, Set<SyntheticCode.Kind> kinds) {
+  private static String summary(Stats s, Set<SyntheticCode.Kind> kinds, String leftOut) {
     ObjectMapper json = new ObjectMapper();
     ObjectNode n = json.createObjectNode();
     var k = n.putArray("kinds");
     kinds.forEach(x -> k.add(x.cliName));
+    if (leftOut != null) {
+      n.putObject("left_out").put(SyntheticCode.Kind.TEXT2SQL.cliName, leftOut);
+    }
     var ex = n.putObject("examples_per_task");
     s.examples().forEach(ex::put);
     n.put("files_read", s.files());
