@@ -9,13 +9,16 @@
 # 5. evaluates that model, ONNX Runtime on the same weights, and Lucene BM25, and prints the
 #    metrics side by side.
 #
-# Usage: jobs/quickstart.sh [OUT_DIR]     (default: out/quickstart)
+# Usage: jobs/quickstart.sh [OUT_DIR]     (default: out/quickstart; a new or empty directory, or
+#        one an earlier quickstart made, which it empties)
 # Downloads are cached under ${OMNIEMBED_CACHE:-~/.cache/omniembed}.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${1:-$here/out/quickstart}
 cache=${OMNIEMBED_CACHE:-$HOME/.cache/omniembed}
 omniembed="$here/jobs/omniembed"
+source "$here/jobs/outdir.sh"
+fresh_out "$out" jobs/quickstart.sh   # refuses a non-empty directory it did not make
 
 echo "== build"
 (cd "$here" && mvn -B -q package -DskipTests)
@@ -29,8 +32,6 @@ if [[ ! -f "$sources" ]]; then
     -DoutputDirectory="$cache/sources")
 fi
 
-rm -rf "$out"
-mkdir -p "$out"
 echo "== make-benchmark"
 "$omniembed" make-benchmark --sources "$sources" --out "$out/bench" --max-queries 300
 

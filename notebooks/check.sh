@@ -2,7 +2,8 @@
 # Executes every notebook headless on the outputs of a tiny run, and fails if a cell errors, a
 # figure is empty (each plot calls omniplot.check) or a notebook draws no figure at all.
 #
-# Usage: notebooks/check.sh [WORK_DIR]     (needs the built jars: mvn package)
+# Usage: notebooks/check.sh [WORK_DIR]     (needs the built jars: mvn package; WORK_DIR: a new or
+#        empty directory, or one an earlier check made, which it empties; default: a temp dir)
 # Debian packages: python3-notebook jupyter-nbconvert python3-nbclient python3-ipykernel
 #                  python3-pandas python3-matplotlib python3-sklearn
 #
@@ -14,8 +15,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 work=${1:-$(mktemp -d)}
 omni="$here/jobs/omniembed"
 py=/usr/bin/python3
-mkdir -p "$work"
-rm -rf "${work:?}"/*
+source "$here/jobs/outdir.sh"
+fresh_out "$work" notebooks/check.sh   # refuses a non-empty directory it did not make
 step() { echo "== $*"; }
 
 step "synth-code and make-benchmark from src/"

@@ -6,11 +6,12 @@
 # Prints: the clean run's time T; the killed run's time to the kill and units committed by then;
 # the re-run's time R; and the time lost, R - (remaining units / units) * T.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../outdir.sh"
 out=${1:-/tmp/omniembed-embed-resume}
+fresh_out "$out" jobs/bench/embed-resume.sh   # refuses a non-empty directory it did not make
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 n=${N:-3000}; units=${UNITS:-16}; model=${MODEL:-pretrained:all-MiniLM-L6-v2}
 omni="$here/jobs/omniembed"
-rm -rf "$out" && mkdir -p "$out"
 "$omni" make-benchmark --wordnet /usr/share/wordnet --max-corpus "$n" --max-queries 10 \
   --out "$out/bench" >/dev/null
 args=(embed --model "$model" --input "$out/bench/corpus.jsonl" --partitions "$units"

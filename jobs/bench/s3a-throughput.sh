@@ -6,11 +6,13 @@
 # Usage: jobs/bench/s3a-throughput.sh [OUT_DIR]   (N items, default 20000; MB, default 256;
 #        MODEL, default a tiny random checkpoint, so that I/O is a visible share of the job)
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../outdir.sh"
 out=${1:-/tmp/omniembed-s3a-throughput}
+fresh_out "$out" jobs/bench/s3a-throughput.sh   # refuses a non-empty directory it did not make
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 n=${N:-20000}; mb=${MB:-256}
 omni="$here/jobs/omniembed"
-rm -rf "$out" && mkdir -p "$out/local"
+mkdir -p "$out/local"
 source "$here/jobs/s3proxy.sh"
 s3proxy_start "$out/s3/data"
 mkdir -p "$out/s3/data/bench"

@@ -14,7 +14,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 out=${1:?usage: code-finetune.sh OUT_DIR}
 steps=${STEPS:-300}
-mkdir -p "$out"
+claim_out "$out" jobs/recipes/code-finetune.sh   # a new or empty dir, or an earlier run's
 train_jars=()
 for gav in com.google.guava:guava:33.4.8-jre org.apache.commons:commons-lang3:3.18.0 \
     org.apache.commons:commons-collections4:4.6.0 commons-io:commons-io:2.22.0 \

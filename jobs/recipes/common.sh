@@ -1,5 +1,6 @@
 # Shared by the recipes: where inputs are cached, and fetching a sources jar from Maven Central.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$here/jobs/outdir.sh"   # claim_out, fresh_out
 cache=${OMNIEMBED_CACHE:-$HOME/.cache/omniembed}
 omni="$here/jobs/omniembed"
 mkdir -p "$cache/sources"

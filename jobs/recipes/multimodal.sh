@@ -19,7 +19,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 out=${1:?usage: multimodal.sh OUT_DIR}
 steps=${STEPS:-900}
-mkdir -p "$out"
+claim_out "$out" jobs/recipes/multimodal.sh   # a new or empty dir, or an earlier run's (resumed)
 out=$(cd "$out" && pwd)
 t0=$(date +%s)
 

@@ -3,11 +3,13 @@
 # (filesystem backend, credentials only in the environment), stages WordNet-derived data in a
 # bucket, then runs prepare, train (with checkpoints), embed and eval with s3a:// paths only.
 #
-# Usage: jobs/recipes/s3a-local.sh OUT_DIR     (OUT_DIR/s3/data/omni holds the bucket's objects)
+# Usage: jobs/recipes/s3a-local.sh OUT_DIR     (OUT_DIR/s3/data/omni holds the bucket's objects;
+#        a new or empty OUT_DIR, or one an earlier run made, which it empties)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 out=${1:?usage: s3a-local.sh OUT_DIR}
-rm -rf "$out" && mkdir -p "$out/local"
+fresh_out "$out" jobs/recipes/s3a-local.sh
+mkdir -p "$out/local"
 source "$here/jobs/s3proxy.sh"
 s3proxy_start "$out/s3/data"
 mkdir -p "$out/s3/data/omni"

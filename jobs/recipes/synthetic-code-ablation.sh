@@ -16,7 +16,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 out=${1:?usage: synthetic-code-ablation.sh OUT_DIR}
 steps=${STEPS:-80}
-mkdir -p "$out"
+claim_out "$out" jobs/recipes/synthetic-code-ablation.sh   # a new or empty dir, or an earlier run's
 train_jars=()
 for gav in org.apache.commons:commons-lang3:3.18.0 org.apache.commons:commons-collections4:4.6.0 \
     commons-io:commons-io:2.22.0; do

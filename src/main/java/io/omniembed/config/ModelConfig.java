@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -157,6 +159,42 @@ public record ModelConfig(
 
   /** Renders as HOCON (JSON syntax) that {@link #parse} reads back to an equal record. */
   public String toHocon() {
+    return ConfigValueFactory.fromMap(toMap())
+        .render(ConfigRenderOptions.concise().setFormatted(true));
+  }
+
+  /**
+   * The first setting in which {@code other} differs from this config, as {@code "key (other's
+   * value vs this value)"}, or empty when none does. Keys are the config file's, in its order;
+   * media settings are {@code media.KEY}, and a model with media against one without differs in
+   * {@code media (present vs absent)}. {@code name} is not compared: it only records which preset
+   * a config came from, and models of one architecture may carry different names.
+   */
+  public Optional<String> firstDifference(ModelConfig other) {
+    Map<String, Object> mine = settings();
+    Map<String, Object> theirs = other.settings();
+    for (Map.Entry<String, Object> e : mine.entrySet()) {
+      Object t = theirs.get(e.getKey());
+      if (!Objects.equals(e.getValue(), t)) {
+        return Optional.of(e.getKey() + " (" + t + " vs " + e.getValue() + ")");
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Every setting but the name, flattened: media settings as {@code media.KEY}. */
+  private Map<String, Object> settings() {
+    Map<String, Object> m = toMap();
+    m.remove("name");
+    m.remove("media");
+    m.put("media", media == null ? "absent" : "present");
+    if (media != null) {
+      media.toMap().forEach((k, v) -> m.put("media." + k, v));
+    }
+    return m;
+  }
+
+  private Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", name);
     m.put("vocab_size", vocabSize);
@@ -173,7 +211,7 @@ public record ModelConfig(
     if (media != null) {
       m.put("media", media.toMap());
     }
-    return ConfigValueFactory.fromMap(m).render(ConfigRenderOptions.concise().setFormatted(true));
+    return m;
   }
 
   private static void positive(String key, int value) {

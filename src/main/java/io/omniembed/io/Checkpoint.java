@@ -1,5 +1,7 @@
 package io.omniembed.io;
 
+import io.omniembed.model.ModelHash;
+
 import io.omniembed.model.LoadedModel;
 
 import io.omniembed.model.Encoder;
@@ -133,7 +135,7 @@ public final class Checkpoint {
 
   /** SHA-256 of the parameters as stored (the model hash recorded in embedding outputs). */
   public static String hash(ParamStore store) {
-    return sha256(toBytes(store.toFloatArray()));
+    return ModelHash.of(store);
   }
 
   private static void checkLayout(ParamStore.Layout layout, Config manifest, String path)
@@ -195,10 +197,6 @@ public final class Checkpoint {
 
   /** Hex SHA-256 of {@code bytes}. */
   public static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return ModelHash.sha256(bytes);
   }
 }

@@ -1,15 +1,19 @@
 package io.omniembed.jobs;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniembed.model.LoadedModel;
-
 import io.omniembed.eval.Benchmark;
 import io.omniembed.pipeline.Evaluation;
 import io.omniembed.io.HadoopFiles;
 import io.omniembed.io.Checkpoint;
 import io.omniembed.model.Soup;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -23,10 +27,22 @@ import picocli.CommandLine.Option;
 @Command(name = "soup", mixinStandardHelpOptions = true,
     description = {"Average the parameters of several checkpoints of one architecture (a model"
         + " soup).", "Uniform by default; with --greedy, checkpoints join in order of their"
-        + " NDCG@10 on --benchmark, each only if the soup's NDCG@10 does not drop."})
+        + " NDCG@10 on --benchmark, each only if the soup's NDCG@10 does not drop.",
+        "All inputs must have the same model config, parameter layout and tokenizer; OUT/soup.json"
+            + " records which were kept (and, with --greedy, their NDCG@10)."})
 public final class SoupJob implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(SoupJob.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * The record of a soup inside its checkpoint: {@code method} (uniform or greedy), {@code kept}
+   * (the checkpoints averaged, in the order they joined) and {@code inputs}, one entry per input
+   * in the order tried with {@code kept}; a greedy soup adds each input's own {@code ndcg@10},
+   * the {@code soup_ndcg@10} of the soup with it, the {@code benchmark} and the final
+   * {@code ndcg@10}.
+   */
+  static final String SOUP_FILE = "soup.json";
 
   @Option(names = "--inputs", required = true, arity = "1..*", paramLabel = "CKPT",
       description = "Checkpoint directories (or pretrained:all-MiniLM-L6-v2).")
@@ -56,9 +72,17 @@ public final class SoupJob implements Callable<Integer> {
       loaded.add(load(in, conf));
     }
     Soup.checkCompatible(inputs, loaded);
+    ObjectNode record = JSON.createObjectNode();
+    ArrayNode tried = JSON.createArrayNode();
     if (!greedy) {
+      record.put("method", "uniform");
+      for (String in : inputs) {
+        tried.addObject().put("checkpoint", in).put("kept", true);
+      }
+      record.set("inputs", tried);
+      record.set("kept", JSON.valueToTree(inputs));
       Checkpoint.save(Soup.average(loaded), loaded.get(0).tokenizerJson(), "soup:" + inputs, out,
-          conf);
+          soupJson(record), conf);
       System.out.printf("soup: uniform average of %d checkpoints -> %s%n", inputs.size(), out);
       return 0;
     }
@@ -69,10 +93,13 @@ public final class SoupJob implements Callable<Integer> {
       LOG.info("soup: {} NDCG@10 {}", inputs.get(i), String.format("%.4f", ndcg));
       scored.add(new double[] {i, ndcg});
     }
+    // Stable: inputs of equal NDCG@10 are tried in the order given.
     scored.sort(Comparator.comparingDouble((double[] a) -> a[1]).reversed());
     List<LoadedModel> chosen = new ArrayList<>(List.of(loaded.get((int) scored.get(0)[0])));
     List<String> names = new ArrayList<>(List.of(inputs.get((int) scored.get(0)[0])));
     double best = scored.get(0)[1];
+    tried.addObject().put("checkpoint", names.get(0)).put("ndcg@10", best)
+        .put("soup_ndcg@10", best).put("kept", true);
     String scratch = HadoopFiles.child(out + ".candidates", "c");
     for (int k = 1; k < scored.size(); k++) {
       int i = (int) scored.get(k)[0];
@@ -84,18 +111,29 @@ public final class SoupJob implements Callable<Integer> {
       double ndcg = ndcg(session, bench, dir);
       LOG.info("soup: + {} -> NDCG@10 {} (best {})", inputs.get(i), String.format("%.4f", ndcg),
           String.format("%.4f", best));
-      if (ndcg >= best) {
+      boolean keep = ndcg >= best;
+      tried.addObject().put("checkpoint", inputs.get(i)).put("ndcg@10", scored.get(k)[1])
+          .put("soup_ndcg@10", ndcg).put("kept", keep);
+      if (keep) {
         chosen = trial;
         names.add(inputs.get(i));
         best = ndcg;
       }
     }
     HadoopFiles.fs(out, conf).delete(new org.apache.hadoop.fs.Path(out + ".candidates"), true);
+    record.put("method", "greedy").put("benchmark", benchmark).put("ndcg@10", best);
+    record.set("inputs", tried);
+    record.set("kept", JSON.valueToTree(names));
     Checkpoint.save(Soup.average(chosen), chosen.get(0).tokenizerJson(), "greedy-soup:" + names,
-        out, conf);
+        out, soupJson(record), conf);
     System.out.printf("soup: greedy soup of %d of %d checkpoints %s, NDCG@10 %.4f -> %s%n",
         chosen.size(), inputs.size(), names, best, out);
     return 0;
+  }
+
+  /** {@code OUT/soup.json}: how the soup was made, written inside the soup's checkpoint. */
+  private static Map<String, byte[]> soupJson(ObjectNode record) {
+    return Map.of(SOUP_FILE, (record.toPrettyString() + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
   /** A checkpoint directory, or pretrained:all-MiniLM-L6-v2 (the untuned model of a soup). */

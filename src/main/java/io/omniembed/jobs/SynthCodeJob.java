@@ -1,27 +1,13 @@
 package io.omniembed.jobs;
 
-import io.omniembed.io.PartFiles;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.omniembed.data.code.SqlSynth;
 import io.omniembed.data.code.SyntheticCode;
-import io.omniembed.io.HadoopConf;
 import io.omniembed.io.HadoopFiles;
-import io.omniembed.io.SourceFiles;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
+import io.omniembed.pipeline.SyntheticCodeStage;
 import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,10 +16,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code synth-code}: synthetic code training data from real code ({@link SyntheticCode}), one
- * Spark task per source archive or file (and per block of text2sql examples), each writing its
- * own {@code OUT/part-NNNNN.jsonl}; {@code OUT/_summary.json} counts examples per kind and names
- * the files that could not be parsed.
+ * {@code synth-code}: synthetic code training data from real code; options, the plan of kinds,
+ * then {@link SyntheticCodeStage}, one Spark task per source archive or file.
  */
 @Command(name = "synth-code", mixinStandardHelpOptions = true,
     description = {"Synthetic code training pairs/triplets from real code: doc2code (Javadoc and"
@@ -43,7 +27,6 @@ import picocli.CommandLine.Option;
 public final class SynthCodeJob implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(SynthCodeJob.class);
-  private static final int SQL_BLOCK = 1000;
 
   @Option(names = "--sources", arity = "1..*", paramLabel = "PATH",
       description = "Sources jars, zips, directories, .java or .js files; repeatable.")
@@ -56,9 +39,11 @@ public final class SynthCodeJob implements Callable<Integer> {
       description = "doc2code,code2code,text2sql,code-feedback (default: all).")
   List<String> kindNames = new ArrayList<>();
 
-  @Option(names = "--wordnet", defaultValue = "/usr/share/wordnet", paramLabel = "DIR",
+  /** Where Debian's {@code wordnet-base} installs the dictionary: the default of --wordnet. */
+  @Option(names = "--wordnet", paramLabel = "DIR",
       description = "WordNet dictionary (index.noun gives text2sql its table and column names;"
-          + " default: ${DEFAULT-VALUE}).")
+          + " default: " + SyntheticCodeStage.DEFAULT_WORDNET + ", Debian wordnet-base). Without it the default"
+          + " kinds leave text2sql out, and say so; --kinds text2sql fails.")
   String wordnet;
 
   @Option(names = "--sql-examples", defaultValue = "2000", paramLabel = "N",
@@ -71,38 +56,10 @@ public final class SynthCodeJob implements Callable<Integer> {
   @Mixin
   SparkOptions spark;
 
-  private static final int NAMED_FAILURES = 1000;
-
-  /** What one task did; the first 1,000 unparseable files are named, all are counted. */
-  record Stats(TreeMap<String, Long> examples, long files, long emptyDocs, long failedCount,
-      TreeMap<String, String> failed) implements Serializable {
-
-    static Stats empty() {
-      return new Stats(new TreeMap<>(), 0, 0, 0, new TreeMap<>());
-    }
-
-    Stats plus(Stats o) {
-      TreeMap<String, Long> ex = new TreeMap<>(examples);
-      o.examples.forEach((k, v) -> ex.merge(k, v, Long::sum));
-      TreeMap<String, String> f = new TreeMap<>(failed);
-      for (var e : o.failed.entrySet()) {
-        if (f.size() < NAMED_FAILURES) {
-          f.put(e.getKey(), e.getValue());
-        }
-      }
-      return new Stats(ex, files + o.files, emptyDocs + o.emptyDocs,
-          failedCount + o.failedCount, f);
-    }
-  }
-
   @Override
   public Integer call() throws Exception {
-    Set<SyntheticCode.Kind> kinds = EnumSet.noneOf(SyntheticCode.Kind.class);
-    for (String k : kindNames.isEmpty() ? List.of("doc2code", "code2code", "text2sql",
-        "code-feedback") : kindNames) {
-      kinds.add(SyntheticCode.Kind.parse(k));
-    }
-    boolean fromCode = kinds.stream().anyMatch(k -> k != SyntheticCode.Kind.TEXT2SQL);
+    Set<SyntheticCode.Kind> requested = SyntheticCodeStage.kinds(kindNames);
+    boolean fromCode = requested.stream().anyMatch(k -> k != SyntheticCode.Kind.TEXT2SQL);
     if (fromCode && sources.isEmpty()) {
       throw new IllegalArgumentException("give --sources PATH ... (or --kinds text2sql only)");
     }
@@ -112,99 +69,17 @@ public final class SynthCodeJob implements Callable<Integer> {
     SparkSession session = spark.session("synth-code");
     Configuration conf = session.sparkContext().hadoopConfiguration();
     HadoopFiles.requireEmptyOutput(out, conf, "");
-    List<String> work = new ArrayList<>(fromCode ? SourceFiles.units(sources, conf) : List.of());
-    List<String> nouns = List.of();
-    if (kinds.contains(SyntheticCode.Kind.TEXT2SQL)) {
-      String index = HadoopFiles.child(wordnet, "index.noun");
-      if (!HadoopFiles.exists(index, conf)) {
-        throw new IllegalArgumentException("--wordnet " + wordnet + ": no index.noun (install"
-            + " Debian wordnet-base, or leave text2sql out of --kinds)");
-      }
-      nouns = SyntheticCode.wordnetNouns(HadoopFiles.readString(index, conf));
-      new SqlSynth(nouns);   // fails now, on the driver, if the vocabulary is too small
-      for (int from = 0; from < sqlExamples; from += SQL_BLOCK) {
-        work.add("sql:" + from + ":" + Math.min(sqlExamples, from + SQL_BLOCK));
-      }
+    SyntheticCodeStage.Plan plan = SyntheticCodeStage.plan(requested, !kindNames.isEmpty(),
+        wordnet, p -> HadoopFiles.exists(p, conf));
+    if (plan.leftOut() != null) {
+      LOG.warn("synth-code: text2sql left out of the default kinds: {}", plan.leftOut());
+      System.out.println("synth-code: text2sql left out: " + plan.leftOut());
     }
-    LOG.info("synth-code: {} units of work, kinds {}", work.size(), kinds);
-    HadoopConf hadoop = new HadoopConf(conf);
-    List<String> noun = nouns;
-    String dir = out;
-    long s = seed;
-    List<Stats> parts = new JavaSparkContext(session.sparkContext())
-        .parallelize(work, Math.max(1, work.size()))
-        .mapPartitionsWithIndex((i, units) -> List.of(
-            writePart(i, units, kinds, s, noun, dir, hadoop.get())).iterator(), true)
-        .collect();
-    Stats total = Stats.empty();
-    for (Stats p : parts) {
-      total = total.plus(p);
-    }
-    HadoopFiles.writeString(HadoopFiles.child(out, "_summary.json"), summary(total, kinds),
-        conf);
+    SyntheticCodeStage.Stats total = SyntheticCodeStage.run(session, plan, sources, sqlExamples,
+        seed, out);
     System.out.printf("synth-code: %s examples from %d files (%d unparseable, %d empty docs)"
         + " -> %s%n", total.examples(), total.files(), total.failedCount(), total.emptyDocs(),
         out);
     return 0;
-  }
-
-  /** One task: generates the examples of its units into OUT/part-NNNNN.jsonl. */
-  static Stats writePart(int index, Iterator<String> units, Set<SyntheticCode.Kind> kinds,
-      long seed, List<String> nouns, String out, Configuration conf) throws IOException {
-    Stats[] stats = {Stats.empty()};
-    String part = HadoopFiles.child(out, PartFiles.jsonl(index));
-    try (OutputStream os = HadoopFiles.create(part, conf)) {
-      while (units.hasNext()) {
-        String unit = units.next();
-        if (unit.startsWith("sql:")) {
-          String[] range = unit.split(":");
-          List<SyntheticCode.Example> ex = SyntheticCode.text2sql(new SqlSynth(nouns),
-              Long.parseLong(range[1]), Long.parseLong(range[2]), seed);
-          stats[0] = stats[0].plus(write(ex, os, 0, 0, null, null));
-          continue;
-        }
-        try {
-          SourceFiles.read(unit, conf, f -> {
-            SyntheticCode.FileResult r = SyntheticCode.fromFile(f.name(), f.content(), kinds,
-                seed);
-            stats[0] = stats[0].plus(write(r.examples(), os, 1, r.emptyDocs(),
-                r.error() == null ? null : f.name(), r.error()));
-          });
-        } catch (IOException | RuntimeException e) {
-          stats[0] = stats[0].plus(write(List.of(), os, 1, 0, unit, "unreadable: "
-              + e.getMessage()));
-        }
-      }
-    }
-    return stats[0];
-  }
-
-  private static Stats write(List<SyntheticCode.Example> examples, OutputStream os, long files,
-      long emptyDocs, String failedFile, String reason) throws IOException {
-    TreeMap<String, Long> counts = new TreeMap<>();
-    for (SyntheticCode.Example e : examples) {
-      os.write((e.toJson() + "\n").getBytes(StandardCharsets.UTF_8));
-      counts.merge(e.task(), 1L, Long::sum);
-    }
-    TreeMap<String, String> failed = new TreeMap<>();
-    if (failedFile != null) {
-      failed.put(failedFile, reason);
-    }
-    return new Stats(counts, files, emptyDocs, failed.size(), failed);
-  }
-
-  private static String summary(Stats s, Set<SyntheticCode.Kind> kinds) {
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode n = json.createObjectNode();
-    var k = n.putArray("kinds");
-    kinds.forEach(x -> k.add(x.cliName));
-    var ex = n.putObject("examples_per_task");
-    s.examples().forEach(ex::put);
-    n.put("files_read", s.files());
-    n.put("methods_with_empty_docs", s.emptyDocs());
-    n.put("files_unparseable", s.failedCount());
-    var failed = n.putObject("unparseable");   // the first 1,000, with the parser's reason
-    s.failed().forEach(failed::put);
-    return n.toPrettyString() + "\n";
   }
 }

@@ -3,12 +3,14 @@ package io.omniembed.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omniembed.data.media.AudioPatches;
 import io.omniembed.data.media.ImagePatches;
 import io.omniembed.data.media.VideoPatches;
+import io.omniembed.data.multimodal.Speech;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -55,6 +57,8 @@ class MakeMultimodalJobTest {
 
   @Test
   void buildsPairsAndHeldOutBenchmarksFromEveryKindOfSource(@TempDir Path dir) throws Exception {
+    assumeTrue(Speech.available(), "espeak-ng is not installed: this test synthesises real"
+        + " speech (Debian: apt-get install espeak-ng; .ci/run installs it)");
     Path emoji = dir.resolve("emoji");
     Files.createDirectories(emoji.resolve("img/google/64"));
     StringBuilder index = new StringBuilder("[");

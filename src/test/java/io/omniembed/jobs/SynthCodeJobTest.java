@@ -1,13 +1,18 @@
 package io.omniembed.jobs;
 
+import io.omniembed.pipeline.SyntheticCodeStage;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omniembed.data.code.SyntheticCode.Kind;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,5 +105,53 @@ class SynthCodeJobTest {
     assertEquals("omniembed synth-code: error: source " + dir.resolve("nope") + ": no such file"
         + " or directory", JobRunner.run("synth-code", "--sources", dir.resolve("nope")
             .toString(), "--out", dir.resolve("o3").toString(), "--kinds", "doc2code").err());
+  }
+
+  @Test
+  void theDefaultKindsLeaveText2sqlOutWithoutWordNetAndSaySo() throws Exception {
+    SyntheticCodeStage.Exists none = p -> false;
+    SyntheticCodeStage.Plan plan = SyntheticCodeStage.plan(SyntheticCodeStage.kinds(List.of()), false, null, none);
+    assertEquals(EnumSet.of(Kind.DOC2CODE, Kind.CODE2CODE, Kind.CODE_FEEDBACK), plan.kinds());
+    assertEquals(null, plan.nounIndex());
+    assertEquals("no WordNet dictionary at /usr/share/wordnet (install Debian wordnet-base, or"
+        + " give --wordnet DIR)", plan.leftOut());
+
+    SyntheticCodeStage.Plan withWordnet = SyntheticCodeStage.plan(SyntheticCodeStage.kinds(List.of()), false, null,
+        p -> p.equals("/usr/share/wordnet/index.noun"));
+    assertEquals(EnumSet.allOf(Kind.class), withWordnet.kinds());
+    assertEquals("/usr/share/wordnet/index.noun", withWordnet.nounIndex());
+    assertEquals(null, withWordnet.leftOut());
+
+    // text2sql asked for, by --kinds or by naming a dictionary: no dictionary is an error.
+    String error = "--wordnet /usr/share/wordnet: no index.noun (install Debian wordnet-base, or"
+        + " leave text2sql out of --kinds)";
+    assertEquals(error, assertThrows(IllegalArgumentException.class, () -> SyntheticCodeStage.plan(
+        SyntheticCodeStage.kinds(List.of("text2sql")), true, null, none)).getMessage());
+    assertEquals(error.replace("/usr/share/wordnet", "/x"),
+        assertThrows(IllegalArgumentException.class, () -> SyntheticCodeStage.plan(
+            SyntheticCodeStage.kinds(List.of()), false, "/x", none)).getMessage());
+  }
+
+  /** The job as a fresh machine runs it: default kinds, WordNet only where it is installed. */
+  @Test
+  void defaultKindsRunWhetherOrNotWordNetIsInstalled(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("out");
+    JobRunner.Result r = JobRunner.run("synth-code", "--sources", sourcesJar(dir).toString(),
+        "--out", out.toString(), "--sql-examples", "20", "--master", "local[2]");
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode summary = new ObjectMapper().readTree(out.resolve("_summary.json").toFile());
+    boolean wordnet = Files.exists(Path.of("/usr/share/wordnet/index.noun"));
+    assertEquals(wordnet ? List.of("doc2code", "code2code", "text2sql", "code-feedback")
+        : List.of("doc2code", "code2code", "code-feedback"), texts(summary.get("kinds")));
+    assertEquals(wordnet ? 20 : 0, summary.get("examples_per_task").path("code-text2sql")
+        .asInt());
+    assertEquals(!wordnet, summary.has("left_out"), summary.toString());
+    assertTrue(summary.get("examples_per_task").get("code-doc2code").asInt() > 0);
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new java.util.ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
   }
 }

@@ -15,7 +15,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** train and soup end to end with the tiny preset on real files. */
+/** train end to end with the tiny preset on real files (soup: SoupJobTest). */
 class TrainJobTest {
 
   static final String[] THINGS = {"apple", "river", "engine", "violin", "glacier", "castle",
@@ -109,50 +109,6 @@ class TrainJobTest {
     assertTrue(nan.err().matches("omniembed train: error: step \\d \\(task \\w+\\): loss NaN,"
         + " gradient norm .*; training stopped, the last good checkpoint is .*o5/step-\\d"),
         nan.err());
-  }
-
-  @Test
-  void soupAveragesAndRefusesMixedArchitectures(@TempDir Path dir) throws Exception {
-    Path data = data(dir);
-    Path a = dir.resolve("a");
-    assertEquals(0, JobRunner.run(args(data, a).toArray(new String[0])).exitCode());
-    Path soup = dir.resolve("soup");
-    JobRunner.Result r = JobRunner.run("soup", "--inputs", a.resolve("step-2").toString(),
-        a.resolve("step-6").toString(), "--out", soup.toString());
-    assertEquals(0, r.exitCode(), r.err());
-    float[] x = params(a.resolve("step-2"));
-    float[] y = params(a.resolve("step-6"));
-    float[] s = params(soup);
-    for (int i = 0; i < s.length; i += 997) {
-      assertEquals((x[i] + y[i]) / 2, s[i], 1e-6f);
-    }
-
-    Path small = dir.resolve("small");
-    assertEquals(0, JobRunner.run("train", "--data", data.toString(), "--init", "random:small",
-        "--out", small.toString(), "--set", "train.steps=1", "--set", "train.batch_size=2")
-        .exitCode());
-    assertEquals("omniembed soup: error: checkpoint " + small.resolve("final") + " has another"
-        + " architecture than " + a.resolve("final") + ": small (hidden 256, 4 layers, output"
-        + " 256) vs tiny (hidden 32, 2 layers, output 32)", JobRunner.run("soup", "--inputs",
-            a.resolve("final").toString(), small.resolve("final").toString(), "--out",
-            dir.resolve("s2").toString()).err());
-  }
-
-  @Test
-  void greedySoupKeepsOnlyCheckpointsThatDoNotHurt(@TempDir Path dir) throws Exception {
-    Path data = data(dir);
-    Path a = dir.resolve("a");
-    assertEquals(0, JobRunner.run(args(data, a).toArray(new String[0])).exitCode());
-    Path bench = EvalJobTest.benchmark(dir);
-    Path soup = dir.resolve("greedy");
-    JobRunner.Result r = JobRunner.run("soup", "--greedy", "--benchmark", bench.toString(),
-        "--inputs", a.resolve("step-2").toString(), a.resolve("step-4").toString(),
-        a.resolve("step-6").toString(), "--out", soup.toString(), "--master", "local[2]");
-    assertEquals(0, r.exitCode(), r.err());
-    assertTrue(Files.exists(soup.resolve(Checkpoint.PARAMS_FILE)));
-    assertTrue(Files.notExists(dir.resolve("greedy.candidates")), "candidates are cleaned up");
-    String id = Checkpoint.load(soup.toString(), new Configuration()).modelId();
-    assertTrue(id.startsWith("greedy-soup:["), id);
   }
 
   static void deleteTree(Path p) throws IOException {
