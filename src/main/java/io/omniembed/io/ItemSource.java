@@ -57,35 +57,46 @@ public final class ItemSource {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Format format = detect(path, conf);
     if (format == Format.PARQUET) {
-      List<Row> unreadable = unreadableParquet(spark, path, conf);
-      Dataset<Row> df;
-      if (unreadable.isEmpty()) {
-        df = spark.read().parquet(path);
-      } else {
-        java.util.Set<String> bad = new java.util.HashSet<>();
-        unreadable.forEach(r -> bad.add(r.getString(0)));
-        String[] good = parquetFiles(path, conf).stream().filter(f -> !bad.contains(f))
-            .toArray(String[]::new);
-        if (good.length == 0) {
-          throw new IllegalArgumentException("input " + path + ": no readable Parquet file; "
-              + unreadable.get(0).getString(0) + ": " + io.omniembed.data.ItemParser
-              .unreadableReason(unreadable.get(0).getString(1)));
-        }
-        df = spark.read().parquet(good);
-      }
-      List<String> columns = Arrays.asList(df.columns());
+      ParquetTable table = parquet(spark, path);
+      List<String> columns = Arrays.asList(table.rows().columns());
       checkColumns.accept(columns);
       Column[] all = columns.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new);
-      Dataset<Row> rows = df.select(input_file_name().as(SourcedRecord.SOURCE),
+      Dataset<Row> rows = table.rows().select(input_file_name().as(SourcedRecord.SOURCE),
           to_json(struct(all)).as(SourcedRecord.RECORD));
-      if (unreadable.isEmpty()) {
+      if (table.unreadable().isEmpty()) {
         return rows;
       }
-      return rows.union(spark.createDataFrame(unreadable, rows.schema()));
+      return rows.union(spark.createDataFrame(table.unreadable(), rows.schema()));
     }
     return spark.read().text(path)
         .filter(trim(col("value")).notEqual(""))
         .select(input_file_name().as(SourcedRecord.SOURCE), col("value").as(SourcedRecord.RECORD));
+  }
+
+  /**
+   * A Parquet input: its readable files as one DataFrame, and a {@code (source, record)} row for
+   * each file whose footer cannot be read, standing for the file so it is reported like a bad row
+   * (the record is {@link io.omniembed.data.ItemParser#UNREADABLE_FILE} and the reason).
+   */
+  public record ParquetTable(Dataset<Row> rows, List<Row> unreadable) {}
+
+  /** Reads a Parquet input, setting unreadable files aside; fails when none is readable. */
+  public static ParquetTable parquet(SparkSession spark, String path) throws IOException {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    List<Row> unreadable = unreadableParquet(spark, path, conf);
+    if (unreadable.isEmpty()) {
+      return new ParquetTable(spark.read().parquet(path), unreadable);
+    }
+    java.util.Set<String> bad = new java.util.HashSet<>();
+    unreadable.forEach(r -> bad.add(r.getString(0)));
+    String[] good = parquetFiles(path, conf).stream().filter(f -> !bad.contains(f))
+        .toArray(String[]::new);
+    if (good.length == 0) {
+      throw new IllegalArgumentException("input " + path + ": no readable Parquet file; "
+          + unreadable.get(0).getString(0) + ": " + io.omniembed.data.ItemParser
+          .unreadableReason(unreadable.get(0).getString(1)));
+    }
+    return new ParquetTable(spark.read().parquet(good), unreadable);
   }
 
   /**

@@ -342,33 +342,38 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
   }
 
   private void checkInputType(String in, DataType type) {
-    boolean json = "json".equals($(inputFormat));
-    if (type instanceof org.apache.spark.sql.types.StringType) {
-      return;
-    }
-    if (json) {
+    if ("json".equals($(inputFormat))
+        && !(type instanceof org.apache.spark.sql.types.StringType)) {
       throw new IllegalArgumentException("Embedder: inputCol '" + in + "' has type "
           + type.simpleString() + "; inputFormat=json needs a string column of JSON records");
     }
+    String problem = itemColumnProblem(type);
+    if (problem != null) {
+      throw new IllegalArgumentException("Embedder: inputCol '" + in + "' " + problem);
+    }
+  }
+
+  /**
+   * Why a column of {@code type} cannot hold items, as the end of a sentence naming the column
+   * ("is a struct without item fields; ..."); null for the types this transformer embeds: a
+   * string, a struct with item fields, an array of part structs.
+   */
+  public static String itemColumnProblem(DataType type) {
+    if (type instanceof org.apache.spark.sql.types.StringType) {
+      return null;
+    }
     if (type instanceof StructType st) {
-      if (Arrays.stream(st.fieldNames()).noneMatch(ITEM_FIELDS::contains)) {
-        throw new IllegalArgumentException("Embedder: inputCol '" + in + "' is a struct without"
-            + " item fields; it needs at least one of " + ITEM_FIELDS + ", has "
-            + Arrays.toString(st.fieldNames()));
-      }
-      return;
+      return Arrays.stream(st.fieldNames()).anyMatch(ITEM_FIELDS::contains) ? null
+          : "is a struct without item fields; it needs at least one of " + ITEM_FIELDS
+              + ", has " + Arrays.toString(st.fieldNames());
     }
     if (type instanceof ArrayType at && at.elementType() instanceof StructType part) {
-      List<String> names = Arrays.asList(part.fieldNames());
-      if (!names.contains("type")) {
-        throw new IllegalArgumentException("Embedder: inputCol '" + in + "' is an array of"
-            + " structs without a 'type' field; parts need type and text, uri or bytes");
-      }
-      return;
+      return Arrays.asList(part.fieldNames()).contains("type") ? null
+          : "is an array of structs without a 'type' field; parts need type and text, uri or"
+              + " bytes";
     }
-    throw new IllegalArgumentException("Embedder: inputCol '" + in + "' has type "
-        + type.simpleString() + "; expected a string, an item struct (text, image, parts ...)"
-        + " or an array of part structs");
+    return "has type " + type.simpleString() + "; expected a string, an item struct (text,"
+        + " image, parts ...) or an array of part structs";
   }
 
   private static StructType addColumn(StructType schema, String name, String param,

@@ -1,19 +1,17 @@
 package io.omniembed.pipeline;
 
-import io.omniembed.io.PartFiles;
-
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniembed.io.EmbeddingParquet;
 import io.omniembed.io.HadoopConf;
 import io.omniembed.io.HadoopFiles;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.omniembed.model.ItemEmbedding;
+import io.omniembed.io.JsonlWriter;
+import io.omniembed.io.PartFiles;
+import io.omniembed.io.SourcedRecord;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -26,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The write side of one {@code embed} task: the rows of one input partition, already through
- * {@link io.omniembed.ml.Embedder} (columns {@link #COLUMNS}), committed as one unit,
- * {@code OUT/part-NNNNN.parquet} plus, when some rows failed, {@code OUT/_errors/part-NNNNN.jsonl}.
+ * {@link io.omniembed.ml.Embedder} (the columns of {@link #columns}, read by name), committed as
+ * one unit, {@code OUT/part-NNNNN.parquet} (the vectors at the output precision, with the kept
+ * columns) plus, when some rows failed, {@code OUT/_errors/part-NNNNN.jsonl}.
  *
  * <p>Both files are written under {@code OUT/_temporary/} and renamed into place when complete,
  * the Parquet file last, so a reader never sees a half-written unit and a retried task attempt
@@ -39,13 +38,25 @@ public final class EmbedPartition {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long LOG_EVERY_NANOS = 30_000_000_000L;
 
-  /** The columns a task reads, in order. */
-  public static final String[] COLUMNS =
-      {"id", "source", "embedding", "error", "tokens", "truncated", "record"};
+  /** The Embedder's output columns a task reads. */
+  public static final String EMBEDDING = "embedding";
+  public static final String ERROR = "error";
+  public static final String TOKENS = "tokens";
+  public static final String TRUNCATED = "truncated";
+
+  /** The columns a task reads; {@code kept} when the output carries kept columns. */
+  public static List<String> columns(boolean kept) {
+    List<String> c = new ArrayList<>(List.of(EmbedInput.ID, SourcedRecord.SOURCE, EMBEDDING,
+        ERROR, TOKENS, TRUNCATED, SourcedRecord.RECORD));
+    if (kept) {
+      c.add(EmbedInput.KEPT);
+    }
+    return c;
+  }
 
   /** What every task needs; serialised into the task closure. */
-  public record Settings(String modelId, String modelHash, int dim, String outDir,
-      double sampleRate, java.util.Set<Integer> committed, HadoopConf hadoopConf)
+  public record Settings(String modelId, String modelHash, int dim, EmbeddingParquet.Layout layout,
+      String outDir, double sampleRate, java.util.Set<Integer> committed, HadoopConf hadoopConf)
       implements Serializable {}
 
   /** Counts of one committed unit, and its rows drawn into the job's sample. */
@@ -115,31 +126,36 @@ public final class EmbedPartition {
     String tmpParquet = HadoopFiles.child(tmpDir, unit + "-attempt-" + attempt + ".parquet");
     String tmpErrors = HadoopFiles.child(tmpDir, unit + "-attempt-" + attempt + ".errors.jsonl");
     long[] counts = new long[4];   // embedded, failed, truncated, tokens
-    List<SampleRow> sample = new java.util.ArrayList<>();
+    List<SampleRow> sample = new ArrayList<>();
     long sampleBelow = (long) (s.sampleRate() * (1L << 31));
-    try (ParquetWriter<ItemEmbedding.Embedded> writer = EmbeddingParquet.open(tmpParquet,
-        EmbeddingParquet.metadata(s.modelId(), s.modelHash(), s.dim()), conf);
-        LazyErrorFile errors = new LazyErrorFile(tmpErrors, conf)) {
+    boolean kept = !s.layout().kept().names().isEmpty();
+    try (ParquetWriter<EmbeddingParquet.VectorRow> writer = EmbeddingParquet.open(tmpParquet,
+        s.layout(), EmbeddingParquet.metadata(s.modelId(), s.modelHash(), s.dim(),
+            s.layout().precision()), conf);
+        JsonlWriter errors = new JsonlWriter(tmpErrors, conf)) {
       long lastLog = start;
       while (rows.hasNext()) {
         Row r = rows.next();
-        String id = r.isNullAt(0) ? null : r.getString(0);
-        if (r.isNullAt(2)) {
-          errors.write(new ItemEmbedding.Failed(id, r.getString(1), r.getString(3)));
+        String id = string(r, EmbedInput.ID);
+        String source = string(r, SourcedRecord.SOURCE);
+        int at = r.fieldIndex(EMBEDDING);
+        if (r.isNullAt(at)) {
+          errors.write(errorLine(id, source, string(r, ERROR)));
           counts[1]++;
           continue;
         }
-        List<Float> values = r.getList(2);
+        List<Float> values = r.getList(at);
         float[] vector = new float[values.size()];
         for (int i = 0; i < vector.length; i++) {
           vector[i] = values.get(i);
         }
-        int tokens = r.getInt(4);
-        boolean truncated = r.getBoolean(5);
-        writer.write(new ItemEmbedding.Embedded(id, vector, tokens, truncated));
+        int tokens = r.getInt(r.fieldIndex(TOKENS));
+        boolean truncated = r.getBoolean(r.fieldIndex(TRUNCATED));
+        writer.write(new EmbeddingParquet.VectorRow(id, vector,
+            kept ? r.getStruct(r.fieldIndex(EmbedInput.KEPT)) : null));
         long key = sampleKey(id);
         if (key < sampleBelow) {
-          sample.add(sampleRow(key, id, r.getString(1), r.getString(6), vector));
+          sample.add(sampleRow(key, id, source, string(r, SourcedRecord.RECORD), vector));
         }
         counts[0]++;
         counts[2] += truncated ? 1 : 0;
@@ -210,37 +226,17 @@ public final class EmbedPartition {
     }
   }
 
-  /** The error file of a unit, created on the first error only. */
-  private static final class LazyErrorFile implements AutoCloseable {
-    private final String path;
-    private final Configuration conf;
-    private OutputStream out;
+  private static String string(Row r, String column) {
+    int at = r.fieldIndex(column);
+    return r.isNullAt(at) ? null : r.getString(at);
+  }
 
-    LazyErrorFile(String path, Configuration conf) {
-      this.path = path;
-      this.conf = conf;
-    }
-
-    void write(ItemEmbedding.Failed f) {
-      ObjectNode node = JSON.createObjectNode();
-      node.put("id", f.id());
-      node.put("source", f.source());
-      node.put("reason", f.reason());
-      try {
-        if (out == null) {
-          out = HadoopFiles.create(path, conf);
-        }
-        out.write((JSON.writeValueAsString(node) + "\n").getBytes(StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      if (out != null) {
-        out.close();
-      }
-    }
+  /** A line of {@code _errors/part-NNNNN.jsonl}: id, source file, reason. */
+  static String errorLine(String id, String source, String reason) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("id", id);
+    node.put("source", source);
+    node.put("reason", reason);
+    return node.toString();
   }
 }

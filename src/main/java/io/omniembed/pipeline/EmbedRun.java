@@ -1,8 +1,8 @@
 package io.omniembed.pipeline;
 
-import io.omniembed.io.PartFiles;
-
 import io.omniembed.io.HadoopFiles;
+import io.omniembed.io.OutputPrecision;
+import io.omniembed.io.PartFiles;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,7 +32,8 @@ import org.apache.hadoop.fs.RemoteIterator;
  * <ul>
  *   <li>{@code OUT/_embed.json}, the plan, written before any unit: the input (path and a
  *       fingerprint of its files' names, sizes and modification times), the model (id and
- *       parameter hash), the output dimension, the token limit and the number of units. Rows are
+ *       parameter hash), the output dimension, the token limit, the number of units, the
+ *       output precision and the table options (id, text or item column, kept columns). Rows are
  *       assigned to units by a hash of their file and content, so a unit holds the same rows
  *       on every run, whatever the cluster's parallelism.</li>
  *   <li>{@code OUT/_units/part-NNNNN.json}, one marker per committed unit, written (by rename)
@@ -49,9 +50,13 @@ public final class EmbedRun {
   public static final String PLAN = "_embed.json";
   public static final String UNITS = "_units";
 
-  /** What must be the same for two runs to write the same output. */
+  /**
+   * What must be the same for two runs to write the same output. A plan written before the table
+   * options existed reads as the defaults (float32, no column options), so such an output still
+   * resumes.
+   */
   public record Plan(String input, String inputFingerprint, String modelId, String modelHash,
-      int dim, int maxLength, int units) {
+      int dim, int maxLength, int units, OutputPrecision precision, EmbedInput.Columns columns) {
 
     public String toJson() {
       ObjectNode n = JSON.createObjectNode();
@@ -63,6 +68,12 @@ public final class EmbedRun {
       n.put("dim", dim);
       n.put("max_length", maxLength);
       n.put("units", units);
+      n.put("output_precision", precision.key());
+      n.put("id_col", columns.idCol());
+      n.put("text_col", columns.textCol());
+      n.put("item_col", columns.itemCol());
+      ArrayNode keep = n.putArray("keep_cols");
+      columns.keepCols().forEach(keep::add);
       return n.toPrettyString();
     }
 
@@ -71,9 +82,14 @@ public final class EmbedRun {
       if (n == null || !"omniembed-embed-1".equals(n.path("format").asText())) {
         throw new IOException(path + ": not an embed plan (format omniembed-embed-1)");
       }
+      List<String> keep = new ArrayList<>();
+      n.path("keep_cols").forEach(k -> keep.add(k.asText()));
       return new Plan(n.path("input").asText(), n.path("input_fingerprint").asText(),
           n.path("model_id").asText(), n.path("model_hash").asText(), n.path("dim").asInt(),
-          n.path("max_length").asInt(), n.path("units").asInt());
+          n.path("max_length").asInt(), n.path("units").asInt(),
+          OutputPrecision.parse(n.path("output_precision").asText("float32")),
+          new EmbedInput.Columns(n.path("id_col").asText(""), n.path("text_col").asText(""),
+              n.path("item_col").asText(""), keep));
     }
 
     /** The fields that differ from {@code other}, as "name: this vs other". */
@@ -87,6 +103,15 @@ public final class EmbedRun {
       fields.put("dim", new Object[] {dim, other.dim});
       fields.put("max length", new Object[] {maxLength, other.maxLength});
       fields.put("units (--partitions)", new Object[] {units, other.units});
+      fields.put("--output-precision", new Object[] {precision.key(), other.precision.key()});
+      fields.put("--id-col", new Object[] {option(columns.idCol()),
+          option(other.columns.idCol())});
+      fields.put("--text-col", new Object[] {option(columns.textCol()),
+          option(other.columns.textCol())});
+      fields.put("--item-col", new Object[] {option(columns.itemCol()),
+          option(other.columns.itemCol())});
+      fields.put("--keep-cols", new Object[] {option(String.join(",", columns.keepCols())),
+          option(String.join(",", other.columns.keepCols()))});
       List<String> out = new ArrayList<>();
       fields.forEach((name, v) -> {
         if (!v[0].equals(v[1])) {
@@ -94,6 +119,10 @@ public final class EmbedRun {
         }
       });
       return out;
+    }
+
+    private static String option(String value) {
+      return value.isEmpty() ? "(none)" : value;
     }
   }
 

@@ -1,10 +1,13 @@
 /**
  * The Spark stages: every piece of code that builds an RDD or a Dataset and runs work on the
- * executors. Embedding units with resume and commit ({@link io.omniembed.pipeline.EmbedRun},
- * {@link io.omniembed.pipeline.EmbedPartition}); training data validated, planned and sharded to
- * the workers ({@link io.omniembed.pipeline.TrainingData}) and the barrier stage that runs one
- * replica per task ({@link io.omniembed.pipeline.BarrierTraining}); exact dense and BM25
- * retrieval over a corpus for evaluation and hard-negative mining
+ * executors. A corpus embedded into Parquet vectors
+ * ({@link io.omniembed.pipeline.CorpusEmbedding}): the input read and checked against the table
+ * options ({@link io.omniembed.pipeline.EmbedInput}), units with resume and commit
+ * ({@link io.omniembed.pipeline.EmbedRun}, {@link io.omniembed.pipeline.EmbedPartition}), the
+ * summary ({@link io.omniembed.pipeline.EmbedSummary}) and progress logging; training data
+ * validated, planned and sharded to the workers ({@link io.omniembed.pipeline.TrainingData}) and
+ * the barrier stage that runs one replica per task ({@link io.omniembed.pipeline.BarrierTraining});
+ * exact dense and BM25 retrieval over a corpus for evaluation and hard-negative mining
  * ({@link io.omniembed.pipeline.DenseRetrieval}, {@link io.omniembed.pipeline.ShardSearch},
  * {@link io.omniembed.pipeline.Evaluation}); and the data builders that run as Spark jobs.
  *

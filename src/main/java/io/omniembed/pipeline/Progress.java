@@ -1,4 +1,4 @@
-package io.omniembed.jobs;
+package io.omniembed.pipeline;
 
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
