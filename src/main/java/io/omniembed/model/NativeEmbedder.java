@@ -50,7 +50,7 @@ public final class NativeEmbedder implements TextEmbedder {
 
   @Override
   public int maxPositions() {
-    return encoder.config().maxPositions();
+    return encoder.config().maxSequence();
   }
 
   @Override

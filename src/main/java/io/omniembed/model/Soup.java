@@ -46,7 +46,8 @@ public final class Soup {
       io.omniembed.config.ModelConfig b) {
     return a.vocabSize() == b.vocabSize() && a.hidden() == b.hidden() && a.layers() == b.layers()
         && a.heads() == b.heads() && a.ffn() == b.ffn() && a.maxPositions() == b.maxPositions()
-        && a.modalities() == b.modalities() && a.outputDim() == b.outputDim();
+        && a.modalities() == b.modalities() && a.outputDim() == b.outputDim()
+        && a.pooling() == b.pooling() && a.positionOffset() == b.positionOffset();
   }
 
   private static String describe(io.omniembed.config.ModelConfig c) {

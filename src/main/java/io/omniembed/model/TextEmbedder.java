@@ -27,7 +27,7 @@ public interface TextEmbedder {
   /** Default number of tokens kept per text, [CLS] and [SEP] included. */
   int maxLength();
 
-  /** The longest sequence the model can take at all (its position table). */
+  /** The longest sequence the model can take at all (its position table, less any offset). */
   int maxPositions();
 
   TextTokenizer tokenizer();
