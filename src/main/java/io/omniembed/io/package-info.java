@@ -2,8 +2,9 @@
  * Storage, on any Hadoop filesystem (local, {@code file:}, {@code s3a:}, {@code hdfs:}): items read
  * from JSONL or Parquet as {@link io.omniembed.io.SourcedRecord}s, embedding Parquet files, JSONL
  * part files and their names, source archives, media bytes by path or URI ({@link
- * io.omniembed.io.MediaSource}), the checkpoint directory ({@link io.omniembed.io.Checkpoint}) and
- * loading a model by its {@code --model} argument ({@link io.omniembed.io.Models}).
+ * io.omniembed.io.MediaSource}), the checkpoint directory ({@link io.omniembed.io.Checkpoint}),
+ * Hugging Face encoder folders ({@link io.omniembed.io.HfFolder}, the files {@code hf:PATH}
+ * names) and loading a model by its {@code --model} argument ({@link io.omniembed.io.Models}).
  *
  * <p>Uses {@code data}, {@code config} and {@code model}; never training, {@code pipeline} or
  * jobs. It may read a file through Spark (a Dataset of records) but runs no stage of its own.

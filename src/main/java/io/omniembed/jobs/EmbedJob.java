@@ -53,7 +53,8 @@ public final class EmbedJob implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(EmbedJob.class);
 
   @Option(names = "--model", required = true, paramLabel = "M",
-      description = "Checkpoint directory or pretrained:all-MiniLM-L6-v2.")
+      description = "Checkpoint directory, hf:PATH (a Hugging Face encoder folder) or"
+          + " pretrained:all-MiniLM-L6-v2.")
   String model;
 
   @Option(names = "--input", required = true, paramLabel = "PATH",
@@ -202,6 +203,10 @@ public final class EmbedJob implements Callable<Integer> {
     s.put("model_hash", embedder.modelHash());
     s.put("dim", outDim);
     s.put("normalization", "l2");
+    if (!embedder.card().notes().isEmpty()) {
+      var notes = s.putArray("model_notes");
+      embedder.card().notes().forEach(notes::add);
+    }
     s.put("records", total);
     s.put("embedded", embedded);
     s.put("failed", failed);

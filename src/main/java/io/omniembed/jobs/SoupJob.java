@@ -29,7 +29,8 @@ public final class SoupJob implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(SoupJob.class);
 
   @Option(names = "--inputs", required = true, arity = "1..*", paramLabel = "CKPT",
-      description = "Checkpoint directories (or pretrained:all-MiniLM-L6-v2).")
+      description = "Checkpoint directories, hf:PATH (Hugging Face encoder folders) or"
+          + " pretrained:all-MiniLM-L6-v2.")
   List<String> inputs;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output checkpoint.")
@@ -57,8 +58,8 @@ public final class SoupJob implements Callable<Integer> {
     }
     Soup.checkCompatible(inputs, loaded);
     if (!greedy) {
-      Checkpoint.save(Soup.average(loaded), loaded.get(0).tokenizerJson(), "soup:" + inputs, out,
-          conf);
+      Checkpoint.save(Soup.average(loaded), loaded.get(0).tokenizerJson(), loaded.get(0).card(),
+          "soup:" + inputs, out, java.util.Map.of(), conf);
       System.out.printf("soup: uniform average of %d checkpoints -> %s%n", inputs.size(), out);
       return 0;
     }
@@ -91,23 +92,19 @@ public final class SoupJob implements Callable<Integer> {
       }
     }
     HadoopFiles.fs(out, conf).delete(new org.apache.hadoop.fs.Path(out + ".candidates"), true);
-    Checkpoint.save(Soup.average(chosen), chosen.get(0).tokenizerJson(), "greedy-soup:" + names,
-        out, conf);
+    Checkpoint.save(Soup.average(chosen), chosen.get(0).tokenizerJson(), chosen.get(0).card(),
+        "greedy-soup:" + names, out, java.util.Map.of(), conf);
     System.out.printf("soup: greedy soup of %d of %d checkpoints %s, NDCG@10 %.4f -> %s%n",
         chosen.size(), inputs.size(), names, best, out);
     return 0;
   }
 
-  /** A checkpoint directory, or pretrained:all-MiniLM-L6-v2 (the untuned model of a soup). */
+  /** A checkpoint directory, hf:PATH or pretrained:all-MiniLM-L6-v2 (an untuned model). */
   private static LoadedModel load(String in, Configuration conf) throws java.io.IOException {
-    if (io.omniembed.model.ModelSpec.parse(in, io.omniembed.model.ModelSpec.Use.SOUP)
-        instanceof io.omniembed.model.ModelSpec.Pretrained) {
-      io.omniembed.model.Encoder e = io.omniembed.model.MiniLmImport.load();
-      return new LoadedModel(e, io.omniembed.data.text.TextTokenizer.readBundled(), in,
-          Checkpoint.hash(e.store()));
-    }
+    io.omniembed.model.ModelSpec spec = io.omniembed.model.ModelSpec.parse(in,
+        io.omniembed.model.ModelSpec.Use.SOUP);
     try {
-      return Checkpoint.load(in, conf);
+      return io.omniembed.io.Models.loaded(spec, 0, conf);
     } catch (java.io.FileNotFoundException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

@@ -35,6 +35,16 @@ public interface TextEmbedder {
   /** Embeds one batch of token sequences → [B][dim], each row L2-normalised. */
   float[][] embed(List<int[]> sequences);
 
+  /** The model's prompts and import notes ({@link ModelCard}). */
+  default ModelCard card() {
+    return ModelCard.NONE;
+  }
+
+  /** The prompts the model carries (name → text put before an input); empty for none. */
+  default java.util.Map<String, String> prompts() {
+    return card().prompts();
+  }
+
   /** How the model sees images, audio and video; null when it embeds text only. */
   default io.omniembed.config.MediaSpec media() {
     return null;

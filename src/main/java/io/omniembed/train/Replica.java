@@ -80,8 +80,9 @@ public final class Replica {
         : sequencer.media().maxMediaBytes();
     Iterator<StepRows> batches = new StepStream(rows, cfg, c.rank(), c.size(), from, sequencer,
         (part, source) -> MediaSource.read(part, source, conf, maxBytes));
-    return new TrainingRun(cfg, encoder, start.tokenizerJson(), HadoopFiles.child(spec.out(),
-        "final"), spec.out(), conf, c).run(from, optimizer, metrics, batches);
+    return new TrainingRun(cfg, encoder, start.tokenizerJson(), start.card(),
+        HadoopFiles.child(spec.out(), "final"), spec.out(), conf, c)
+        .run(from, optimizer, metrics, batches);
   }
 
   /**
