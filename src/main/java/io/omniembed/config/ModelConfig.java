@@ -19,10 +19,13 @@ import java.util.Set;
  *
  * <p>Presets are data ({@code conf/models/NAME.conf}, also packaged in the jar); a checkpoint
  * stores the resolved config beside its parameters. Unknown keys fail, so a typo in a preset or a
- * tampered checkpoint never silently falls back to a default.
+ * tampered checkpoint never silently falls back to a default. Three keys are optional ({@code
+ * media}, {@code pooling}, {@code position_offset}) and take their defaults when absent, so a
+ * model.conf or checkpoint written without them loads as it always did; {@link #toHocon} writes
+ * pooling and position_offset always.
  *
  * @param name            preset name this config came from (informational)
- * @param vocabSize       WordPiece vocabulary size (rows of the token table)
+ * @param vocabSize       vocabulary size (rows of the token table)
  * @param hidden          model width d_M
  * @param layers          number of transformer blocks
  * @param heads           attention heads; must divide {@code hidden}
@@ -36,6 +39,15 @@ import java.util.Set;
  * @param matryoshkaDims  nested prefix dimensions that are valid embeddings; the last is outputDim
  * @param media           how the model sees images, audio and video ({@code media { ... }}); null
  *                        for a text-only model
+ * @param pooling         how the last hidden states become one vector ({@code pooling = mean|cls},
+ *                        optional, default mean): the mean over real tokens (sentence-transformers'
+ *                        mean pooling, all-MiniLM-L6-v2, E5) or the state of the first token,
+ *                        [CLS] or &lt;s&gt; (BGE)
+ * @param positionOffset  the row of the position table that position 0 of a sequence reads
+ *                        ({@code position_offset}, optional, default 0): 0 for BERT; RoBERTa and
+ *                        XLM-RoBERTa number positions from padding_idx + 1, so 2 for them. A
+ *                        sequence may have at most {@code maxPositions - positionOffset} tokens
+ *                        ({@link #maxSequence()})
  */
 public record ModelConfig(
     String name,
@@ -50,22 +62,51 @@ public record ModelConfig(
     double layerNormEps,
     int maxLength,
     List<Integer> matryoshkaDims,
-    MediaSpec media) {
+    MediaSpec media,
+    Pooling pooling,
+    int positionOffset) {
 
   private static final Set<String> KEYS = Set.of("name", "vocab_size", "hidden", "layers", "heads",
       "ffn", "max_positions", "modalities", "output_dim", "layer_norm_eps", "max_length",
-      "matryoshka_dims", "media");
+      "matryoshka_dims", "media", "pooling", "position_offset");
 
-  /** A text-only model. */
+  /** How the encoder turns its last hidden states [B·L, H] into one vector per sequence [B, H]. */
+  public enum Pooling {
+    /** The mean over each sequence's real tokens (padding excluded). */
+    MEAN,
+    /** The state of each sequence's first token ([CLS] or &lt;s&gt;). */
+    CLS;
+
+    /** The config value: {@code mean} or {@code cls}. */
+    public String key() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The pooling named {@code key} ({@code mean} or {@code cls}); errors name {@code origin}. */
+    public static Pooling parse(String key, String origin) {
+      for (Pooling p : values()) {
+        if (p.key().equals(key)) {
+          return p;
+        }
+      }
+      throw new IllegalArgumentException(origin + ": pooling must be mean or cls, got '" + key
+          + "'");
+    }
+  }
+
+  /** A text-only model with mean pooling and positions from 0. */
   public ModelConfig(String name, int vocabSize, int hidden, int layers, int heads, int ffn,
       int maxPositions, int modalities, int outputDim, double layerNormEps, int maxLength,
       List<Integer> matryoshkaDims) {
     this(name, vocabSize, hidden, layers, heads, ffn, maxPositions, modalities, outputDim,
-        layerNormEps, maxLength, matryoshkaDims, null);
+        layerNormEps, maxLength, matryoshkaDims, null, Pooling.MEAN, 0);
   }
 
   public ModelConfig {
     matryoshkaDims = List.copyOf(matryoshkaDims);
+    if (pooling == null) {
+      throw new IllegalArgumentException("model config: pooling must be mean or cls");
+    }
     positive("vocab_size", vocabSize);
     positive("hidden", hidden);
     positive("layers", layers);
@@ -79,9 +120,14 @@ public record ModelConfig(
       throw new IllegalArgumentException(
           "model config: hidden (" + hidden + ") must be a multiple of heads (" + heads + ")");
     }
-    if (maxLength > maxPositions) {
+    if (positionOffset < 0 || positionOffset >= maxPositions) {
+      throw new IllegalArgumentException("model config: position_offset must be in 0.."
+          + (maxPositions - 1) + " (below max_positions), got " + positionOffset);
+    }
+    if (maxLength > maxPositions - positionOffset) {
       throw new IllegalArgumentException("model config: max_length (" + maxLength
-          + ") exceeds max_positions (" + maxPositions + ")");
+          + ") exceeds max_positions (" + maxPositions + ")"
+          + (positionOffset == 0 ? "" : " less position_offset (" + positionOffset + ")"));
     }
     if (!(layerNormEps > 0)) {
       throw new IllegalArgumentException("model config: layer_norm_eps must be > 0");
@@ -108,7 +154,12 @@ public record ModelConfig(
   /** This architecture with media towers ({@code media} null: text only). */
   public ModelConfig withMedia(MediaSpec media) {
     return new ModelConfig(name, vocabSize, hidden, layers, heads, ffn, maxPositions, modalities,
-        outputDim, layerNormEps, maxLength, matryoshkaDims, media);
+        outputDim, layerNormEps, maxLength, matryoshkaDims, media, pooling, positionOffset);
+  }
+
+  /** The longest sequence the model can take: the position rows after {@code positionOffset}. */
+  public int maxSequence() {
+    return maxPositions - positionOffset;
   }
 
   public int headDim() {
@@ -151,7 +202,9 @@ public record ModelConfig(
           c.getInt("modalities"), c.getInt("output_dim"), c.getDouble("layer_norm_eps"),
           c.getInt("max_length"), c.getIntList("matryoshka_dims"),
           c.hasPath("media") ? MediaSpec.fromConfig(c.getConfig("media"), origin + " media")
-              : null);
+              : null,
+          c.hasPath("pooling") ? Pooling.parse(c.getString("pooling"), origin) : Pooling.MEAN,
+          c.hasPath("position_offset") ? c.getInt("position_offset") : 0);
     } catch (com.typesafe.config.ConfigException e) {
       throw new IllegalArgumentException(origin + ": " + e.getMessage(), e);
     }
@@ -208,6 +261,8 @@ public record ModelConfig(
     m.put("layer_norm_eps", layerNormEps);
     m.put("max_length", maxLength);
     m.put("matryoshka_dims", matryoshkaDims);
+    m.put("pooling", pooling.key());
+    m.put("position_offset", positionOffset);
     if (media != null) {
       m.put("media", media.toMap());
     }

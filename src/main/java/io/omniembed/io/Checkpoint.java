@@ -5,6 +5,7 @@ import io.omniembed.model.ModelHash;
 import io.omniembed.model.LoadedModel;
 
 import io.omniembed.model.Encoder;
+import io.omniembed.model.ModelCard;
 import io.omniembed.model.layer.ParamStore;
 
 import com.typesafe.config.Config;
@@ -33,8 +34,9 @@ import org.apache.hadoop.fs.Path;
  *   model.conf        the architecture (ModelConfig, HOCON)
  *   tokenizer.json    the tokenizer the model was trained with
  *   params.bin        all parameters, float32 little-endian, in layout order
- *   checkpoint.json   format version, model id, parameter count, SHA-256 of params.bin, and every
- *                     parameter's name and shape
+ *   checkpoint.json   format version, model id, parameter count, SHA-256 of params.bin, every
+ *                     parameter's name and shape, and the model card when it has one (prompts,
+ *                     default_prompt_name, notes; optional keys)
  * </pre>
  * Loading reads no Java objects: it parses the two text files, checks the layout the config
  * implies against the one recorded, and checks the parameter file's size and hash, so a
@@ -62,6 +64,16 @@ public final class Checkpoint {
    */
   public static void save(Encoder encoder, byte[] tokenizerJson, String modelId, String dir,
       Map<String, byte[]> extraFiles, Configuration conf) throws IOException {
+    save(encoder, tokenizerJson, ModelCard.NONE, modelId, dir, extraFiles, conf);
+  }
+
+  /**
+   * Writes {@code encoder} with its tokenizer and {@code card} (prompts, notes) to {@code dir},
+   * {@code extraFiles} (training state) beside them; the files appear under {@code dir} when all
+   * exist.
+   */
+  public static void save(Encoder encoder, byte[] tokenizerJson, ModelCard card, String modelId,
+      String dir, Map<String, byte[]> extraFiles, Configuration conf) throws IOException {
     float[] params = encoder.store().toFloatArray();
     byte[] bytes = toBytes(params);
     Path target = new Path(dir);
@@ -77,7 +89,7 @@ public final class Checkpoint {
       HadoopFiles.writeBytes(new Path(tmp, extra.getKey()).toString(), extra.getValue(), conf);
     }
     HadoopFiles.writeString(new Path(tmp, MANIFEST_FILE).toString(),
-        manifest(encoder.store(), modelId, sha256(bytes)), conf);
+        manifest(encoder.store(), modelId, sha256(bytes), card), conf);
     if (fs.exists(target)) {
       fs.delete(target, true);
     }
@@ -130,7 +142,8 @@ public final class Checkpoint {
     ParamStore store = new ParamStore(layout);
     store.load(toFloats(bytes));
     byte[] tokenizer = HadoopFiles.readBytes(HadoopFiles.child(dir, TOKENIZER_FILE), conf);
-    return new LoadedModel(new Encoder(config, store), tokenizer, manifest.getString("model_id"), hash);
+    return new LoadedModel(new Encoder(config, store), tokenizer, manifest.getString("model_id"),
+        hash, card(manifest, manifestPath));
   }
 
   /** SHA-256 of the parameters as stored (the model hash recorded in embedding outputs). */
@@ -160,7 +173,24 @@ public final class Checkpoint {
     }
   }
 
-  private static String manifest(ParamStore store, String modelId, String hash) {
+  private static ModelCard card(Config manifest, String path) throws IOException {
+    try {
+      Map<String, String> prompts = new LinkedHashMap<>();
+      if (manifest.hasPath("prompts")) {
+        manifest.getObject("prompts").unwrapped().forEach((k, v) -> prompts.put(k,
+            String.valueOf(v)));
+      }
+      String defaultPrompt = manifest.hasPath("default_prompt_name")
+          ? manifest.getString("default_prompt_name") : null;
+      List<String> notes = manifest.hasPath("notes") ? manifest.getStringList("notes")
+          : List.of();
+      return new ModelCard(prompts, defaultPrompt, notes);
+    } catch (com.typesafe.config.ConfigException | IllegalArgumentException e) {
+      throw new IOException(path + ": unreadable model card: " + e.getMessage(), e);
+    }
+  }
+
+  private static String manifest(ParamStore store, String modelId, String hash, ModelCard card) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("format", FORMAT);
     m.put("model_id", modelId);
@@ -178,6 +208,15 @@ public final class Checkpoint {
       slots.add(slot);
     }
     m.put("slots", slots);
+    if (!card.prompts().isEmpty()) {
+      m.put("prompts", card.prompts());
+    }
+    if (card.defaultPromptName() != null) {
+      m.put("default_prompt_name", card.defaultPromptName());
+    }
+    if (!card.notes().isEmpty()) {
+      m.put("notes", card.notes());
+    }
     return ConfigValueFactory.fromMap(m).render(ConfigRenderOptions.concise().setFormatted(true));
   }
 

@@ -30,8 +30,9 @@ public final class Models {
   private Models() {}
 
   /**
-   * The embedder for {@code spec} ({@code pretrained:}, {@code onnx:} or a checkpoint), shared by
-   * every caller in this JVM. {@code onnxThreads} is ONNX Runtime's intra-op thread count.
+   * The embedder for {@code spec} ({@code pretrained:}, {@code onnx:}, {@code hf:PATH} or a
+   * checkpoint), shared by every caller in this JVM. {@code onnxThreads} is ONNX Runtime's
+   * intra-op thread count.
    */
   public static TextEmbedder embedder(String spec, Configuration conf, int onnxThreads) {
     String key = spec + "|" + onnxThreads;
@@ -39,13 +40,28 @@ public final class Models {
   }
 
   /**
-   * The starting point of training, {@code train --init}: a checkpoint, {@code pretrained:} or
-   * {@code random:PRESET} (initialised from {@code seed}), each with its tokenizer. Not cached:
-   * every training replica owns its parameters.
+   * The starting point of training, {@code train --init}: a checkpoint, {@code hf:PATH},
+   * {@code pretrained:} or {@code random:PRESET} (initialised from {@code seed}), each with its
+   * tokenizer. Not cached: every training replica owns its parameters.
    */
   public static LoadedModel trainable(String init, long seed, Configuration conf)
       throws IOException {
     ModelSpec spec = ModelSpec.parse(init, ModelSpec.Use.INIT);
+    try {
+      return loaded(spec, seed, conf);
+    } catch (FileNotFoundException e) {
+      throw new IllegalArgumentException("--init " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The parameters, tokenizer and card of a model that has them: a checkpoint, {@code hf:PATH},
+   * {@code pretrained:} or {@code random:PRESET} (from {@code seed}). Not cached. A missing
+   * checkpoint or folder is a FileNotFoundException; a bad Hugging Face file an
+   * IllegalArgumentException naming it.
+   */
+  public static LoadedModel loaded(ModelSpec spec, long seed, Configuration conf)
+      throws IOException {
     if (spec instanceof ModelSpec.Pretrained) {
       Encoder e = MiniLmImport.load();
       return new LoadedModel(e, TextTokenizer.readBundled(), spec.id(),
@@ -57,14 +73,19 @@ public final class Models {
           Checkpoint.hash(e.store()));
     }
     if (spec instanceof ModelSpec.CheckpointDir c) {
+      return Checkpoint.load(c.path(), conf);
+    }
+    if (spec instanceof ModelSpec.Hf h) {
       try {
-        return Checkpoint.load(c.path(), conf);
+        return HfFolder.load(h.path(), h.id(), conf);
       } catch (FileNotFoundException e) {
-        throw new IllegalArgumentException("--init " + e.getMessage(), e);
+        throw e;
+      } catch (IOException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
       }
     }
-    throw new IllegalArgumentException("--init " + init + ": not a model to train (give a"
-        + " checkpoint, pretrained:" + MiniLmImport.NAME + " or random:PRESET)");
+    throw new IllegalArgumentException(spec.id() + ": not a model with parameters (give a"
+        + " checkpoint, hf:PATH, pretrained:" + MiniLmImport.NAME + " or random:PRESET)");
   }
 
   /** Loads without caching (tests, benchmarks). */
@@ -78,11 +99,11 @@ public final class Models {
       return new OnnxEmbedder(TextTokenizer.bundledMiniLm(),
           ModelConfig.preset("minilm-l6").maxLength(), onnxThreads);
     }
-    if (spec instanceof ModelSpec.CheckpointDir c) {
+    if (spec instanceof ModelSpec.CheckpointDir || spec instanceof ModelSpec.Hf) {
       try {
-        LoadedModel loaded = Checkpoint.load(c.path(), conf);
+        LoadedModel loaded = loaded(spec, 0, conf);
         return new NativeEmbedder(loaded.encoder(), TextTokenizer.fromJson(loaded.tokenizerJson()),
-            c.id(), loaded.hash());
+            spec.id(), loaded.hash(), loaded.card());
       } catch (FileNotFoundException e) {
         throw new IllegalArgumentException(e.getMessage(), e);
       } catch (IOException e) {
@@ -91,7 +112,8 @@ public final class Models {
     }
     if (spec instanceof ModelSpec.Random r) {
       throw new IllegalArgumentException("random:" + r.preset() + " is only valid as train --init;"
-          + " embed and eval need a trained checkpoint or pretrained:" + MiniLmImport.NAME);
+          + " embed and eval need a trained checkpoint, hf:PATH or pretrained:"
+          + MiniLmImport.NAME);
     }
     throw new IllegalArgumentException("bm25 is a lexical baseline for eval, not an embedding"
         + " model");

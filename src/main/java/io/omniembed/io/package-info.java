@@ -4,7 +4,8 @@
  * vectors at an {@link io.omniembed.io.OutputPrecision}, with {@link io.omniembed.io.KeptColumns}
  * passed through), JSONL part files and their names, source archives, media bytes by path or URI
  * ({@link io.omniembed.io.MediaSource}), the checkpoint directory ({@link
- * io.omniembed.io.Checkpoint}) and loading a model by its {@code --model} argument ({@link
+ * io.omniembed.io.Checkpoint}), Hugging Face encoder folders ({@link io.omniembed.io.HfFolder},
+ * the files {@code hf:PATH} names) and loading a model by its {@code --model} argument ({@link
  * io.omniembed.io.Models}).
  *
  * <p>Uses {@code data}, {@code config} and {@code model}; never training, {@code pipeline} or

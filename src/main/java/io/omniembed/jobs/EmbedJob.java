@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
 public final class EmbedJob implements Callable<Integer> {
 
   @Option(names = "--model", required = true, paramLabel = "M",
-      description = "Checkpoint directory or pretrained:all-MiniLM-L6-v2.")
+      description = "Checkpoint directory, hf:PATH (a Hugging Face encoder folder) or"
+          + " pretrained:all-MiniLM-L6-v2.")
   String model;
 
   @Option(names = "--input", required = true, paramLabel = "PATH",

@@ -21,15 +21,16 @@ import picocli.CommandLine.Option;
     description = {"Evaluate retrieval on a BEIR-layout benchmark (corpus.jsonl, queries.jsonl,"
         + " qrels/test.tsv; any Hadoop path).",
         "Reports NDCG@10, Recall@1/10/100 and MRR@10 (MTEB definitions) as FILE.json and a"
-            + " printed table. --model: a checkpoint directory, pretrained:all-MiniLM-L6-v2, or the"
-            + " baselines onnx:all-MiniLM-L6-v2 (ONNX Runtime) and bm25 (Lucene)."})
+            + " printed table. --model: a checkpoint directory, hf:PATH,"
+            + " pretrained:all-MiniLM-L6-v2, or the baselines onnx:all-MiniLM-L6-v2 (ONNX"
+            + " Runtime) and bm25 (Lucene)."})
 public final class EvalJob implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(EvalJob.class);
 
   @Option(names = "--model", required = true, paramLabel = "M",
-      description = "Checkpoint directory, pretrained:all-MiniLM-L6-v2, onnx:all-MiniLM-L6-v2 or"
-          + " bm25.")
+      description = "Checkpoint directory, hf:PATH (a Hugging Face encoder folder),"
+          + " pretrained:all-MiniLM-L6-v2, onnx:all-MiniLM-L6-v2 or bm25.")
   String model;
 
   @Option(names = "--benchmark", required = true, paramLabel = "DIR",

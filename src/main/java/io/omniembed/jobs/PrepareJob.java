@@ -55,8 +55,8 @@ public final class PrepareJob implements Callable<Integer> {
   String negatives;
 
   @Option(names = "--model", paramLabel = "M",
-      description = "Embedding model for --negatives model (a checkpoint, pretrained:... or"
-          + " onnx:...).")
+      description = "Embedding model for --negatives model (a checkpoint, hf:PATH,"
+          + " pretrained:... or onnx:...).")
   String model;
 
   @Option(names = "--num-negatives", defaultValue = "3", paramLabel = "N",

@@ -45,7 +45,8 @@ public final class SoupJob implements Callable<Integer> {
   static final String SOUP_FILE = "soup.json";
 
   @Option(names = "--inputs", required = true, arity = "1..*", paramLabel = "CKPT",
-      description = "Checkpoint directories (or pretrained:all-MiniLM-L6-v2).")
+      description = "Checkpoint directories, hf:PATH (Hugging Face encoder folders) or"
+          + " pretrained:all-MiniLM-L6-v2.")
   List<String> inputs;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output checkpoint.")
@@ -81,7 +82,8 @@ public final class SoupJob implements Callable<Integer> {
       }
       record.set("inputs", tried);
       record.set("kept", JSON.valueToTree(inputs));
-      Checkpoint.save(Soup.average(loaded), loaded.get(0).tokenizerJson(), "soup:" + inputs, out,
+      Checkpoint.save(Soup.average(loaded), loaded.get(0).tokenizerJson(),
+          loaded.get(0).card(), "soup:" + inputs, out,
           soupJson(record), conf);
       System.out.printf("soup: uniform average of %d checkpoints -> %s%n", inputs.size(), out);
       return 0;
@@ -124,8 +126,8 @@ public final class SoupJob implements Callable<Integer> {
     record.put("method", "greedy").put("benchmark", benchmark).put("ndcg@10", best);
     record.set("inputs", tried);
     record.set("kept", JSON.valueToTree(names));
-    Checkpoint.save(Soup.average(chosen), chosen.get(0).tokenizerJson(), "greedy-soup:" + names,
-        out, soupJson(record), conf);
+    Checkpoint.save(Soup.average(chosen), chosen.get(0).tokenizerJson(), chosen.get(0).card(),
+        "greedy-soup:" + names, out, soupJson(record), conf);
     System.out.printf("soup: greedy soup of %d of %d checkpoints %s, NDCG@10 %.4f -> %s%n",
         chosen.size(), inputs.size(), names, best, out);
     return 0;
@@ -136,16 +138,12 @@ public final class SoupJob implements Callable<Integer> {
     return Map.of(SOUP_FILE, (record.toPrettyString() + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
-  /** A checkpoint directory, or pretrained:all-MiniLM-L6-v2 (the untuned model of a soup). */
+  /** A checkpoint directory, hf:PATH or pretrained:all-MiniLM-L6-v2 (an untuned model). */
   private static LoadedModel load(String in, Configuration conf) throws java.io.IOException {
-    if (io.omniembed.model.ModelSpec.parse(in, io.omniembed.model.ModelSpec.Use.SOUP)
-        instanceof io.omniembed.model.ModelSpec.Pretrained) {
-      io.omniembed.model.Encoder e = io.omniembed.model.MiniLmImport.load();
-      return new LoadedModel(e, io.omniembed.data.text.TextTokenizer.readBundled(), in,
-          Checkpoint.hash(e.store()));
-    }
+    io.omniembed.model.ModelSpec spec = io.omniembed.model.ModelSpec.parse(in,
+        io.omniembed.model.ModelSpec.Use.SOUP);
     try {
-      return Checkpoint.load(in, conf);
+      return io.omniembed.io.Models.loaded(spec, 0, conf);
     } catch (java.io.FileNotFoundException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

@@ -51,8 +51,9 @@ public final class TrainJob implements Callable<Integer> {
   String data;
 
   @Option(names = "--init", paramLabel = "M",
-      description = "Start from a checkpoint, pretrained:all-MiniLM-L6-v2 or random:PRESET"
-          + " (tiny, small, minilm-l6). Not needed with --resume.")
+      description = "Start from a checkpoint, hf:PATH (a Hugging Face encoder folder),"
+          + " pretrained:all-MiniLM-L6-v2 or random:PRESET (tiny, small, minilm-l6). Not needed"
+          + " with --resume.")
   String init;
 
   @Option(names = "--media", paramLabel = "PRESET|FILE.conf",
@@ -102,8 +103,8 @@ public final class TrainJob implements Callable<Integer> {
       }
     } else {
       if (init == null) {
-        throw new IllegalArgumentException("--init is required (a checkpoint, pretrained:"
-            + MiniLmImport.NAME + " or random:PRESET)");
+        throw new IllegalArgumentException("--init is required (a checkpoint, hf:PATH,"
+            + " pretrained:" + MiniLmImport.NAME + " or random:PRESET)");
       }
       HadoopFiles.requireEmptyOutput(out, conf,
           "use --resume to continue it, or choose another --out");
@@ -145,9 +146,11 @@ public final class TrainJob implements Callable<Integer> {
         throw new IllegalArgumentException("--init " + c.path() + ": not a checkpoint (no "
             + Checkpoint.MANIFEST_FILE + ")");
       }
+    } else if (spec instanceof ModelSpec.Hf) {
+      Models.trainable(init, 0, conf);   // the whole import checked here, before any Spark work
     } else if (!(spec instanceof ModelSpec.Pretrained)) {
       throw new IllegalArgumentException("--init " + init + ": not a model to train (give a"
-          + " checkpoint, pretrained:" + MiniLmImport.NAME + " or random:PRESET)");
+          + " checkpoint, hf:PATH, pretrained:" + MiniLmImport.NAME + " or random:PRESET)");
     }
   }
 

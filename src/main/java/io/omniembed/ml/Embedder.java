@@ -96,8 +96,8 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
 
   public Embedder(String uid) {
     this.uid = uid;
-    modelPath = new Param<>(this, "modelPath", "checkpoint directory (any Hadoop path) or"
-        + " pretrained:all-MiniLM-L6-v2");
+    modelPath = new Param<>(this, "modelPath", "checkpoint directory (any Hadoop path), hf:PATH"
+        + " (a Hugging Face encoder folder) or pretrained:all-MiniLM-L6-v2");
     inputCol = new Param<>(this, "inputCol", "column to embed: string, item struct or array of"
         + " part structs");
     outputCol = new Param<>(this, "outputCol", "column of vectors to add");
@@ -278,7 +278,7 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
   private TextEmbedder model(Configuration conf) {
     if (!isDefined(modelPath) || $(modelPath) == null || $(modelPath).isBlank()) {
       throw new IllegalArgumentException("Embedder: param modelPath is not set (a checkpoint"
-          + " directory or pretrained:all-MiniLM-L6-v2)");
+          + " directory, hf:PATH or pretrained:all-MiniLM-L6-v2)");
     }
     String path = $(modelPath);
     ModelSpec.parse(path, ModelSpec.Use.EMBEDDER);

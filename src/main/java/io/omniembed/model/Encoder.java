@@ -5,6 +5,7 @@ import io.omniembed.model.layer.TokenBatch;
 import io.omniembed.model.layer.Workspace;
 
 import io.omniembed.config.ModelConfig;
+import io.omniembed.model.layer.ClsPooling;
 import io.omniembed.model.layer.L2Normalize;
 import io.omniembed.model.layer.Linear;
 import io.omniembed.model.layer.MeanPooling;
@@ -20,10 +21,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * masked mean pooling → linear projection → L2 normalisation.
  *
  * <pre>
- *   x₀ = LN(token|patch + position + modality)    [B·L, H]
- *   x_i = Block_i(x_{i−1}, mask)                  [B·L, H]
- *   p = mean over real tokens of x_N              [B, H]
- *   e = normalize(p·W_proj + b_proj)              [B, D]
+ *   x₀ = LN(token|patch + position[o + t] + modality)   [B·L, H]   o: config position_offset
+ *   x_i = Block_i(x_{i−1}, mask)                         [B·L, H]
+ *   p = mean over real tokens of x_N                     [B, H]     pooling = mean (default)
+ *     | x_N at the first token ([CLS], &lt;s&gt;)                        pooling = cls
+ *   e = normalize(p·W_proj + b_proj)                     [B, D]
  * </pre>
  *
  * <p>The encoder holds only parameters (views of one {@link ParamStore}); activations live in the
@@ -45,7 +47,8 @@ public final class Encoder {
   public Encoder(ModelConfig config, ParamStore store) {
     this.config = config;
     this.store = store;
-    this.embeddings = new TokenEmbeddings(store, "embeddings", config.layerNormEps());
+    this.embeddings = new TokenEmbeddings(store, "embeddings", config.layerNormEps(),
+        config.positionOffset());
     this.blocks = new TransformerBlock[config.layers()];
     for (int i = 0; i < blocks.length; i++) {
       blocks[i] = new TransformerBlock(store, "blocks." + i, config.heads(),
@@ -130,9 +133,9 @@ public final class Encoder {
   public INDArray forward(TokenBatch batch, Workspace ws, boolean training) {
     int b = batch.batch();
     int len = batch.len();
-    if (len > config.maxPositions()) {
+    if (len > config.maxSequence()) {
       throw new IllegalArgumentException("sequence of " + len + " tokens exceeds the model's "
-          + config.maxPositions() + " positions");
+          + config.maxSequence() + " positions");
     }
     long n = (long) b * len;
     INDArray maskBias = ws.view("maskBias", b, len);
@@ -148,7 +151,10 @@ public final class Encoder {
       x = y;
     }
     INDArray pooled = ws.view("pooled", b, config.hidden());
-    MeanPooling.forward(x, batch.lengths(), len, pooled, ws.child("pool"));
+    switch (config.pooling()) {
+      case MEAN -> MeanPooling.forward(x, batch.lengths(), len, pooled, ws.child("pool"));
+      case CLS -> ClsPooling.forward(x, b, len, pooled, ws.child("pool"));
+    }
     INDArray projected = ws.view("projected", b, config.outputDim());
     projection.forward(pooled, projected);
     INDArray out = ws.view("embedding", b, config.outputDim());
@@ -171,7 +177,10 @@ public final class Encoder {
     INDArray dPooled = ws.view("dPooled", b, config.hidden());
     projection.backward(ws.kept("pooled"), dProjected, dPooled);
     INDArray dx = ws.view("dHiddenA", n, config.hidden());
-    MeanPooling.backward(dPooled, dx, ws.child("pool"));
+    switch (config.pooling()) {
+      case MEAN -> MeanPooling.backward(dPooled, dx, ws.child("pool"));
+      case CLS -> ClsPooling.backward(dPooled, dx, ws.child("pool"));
+    }
     for (int i = blocks.length - 1; i >= 0; i--) {
       // Two gradient buffers alternate: block i reads dx (its output's gradient) while it writes
       // dPrev (its input's gradient).

@@ -17,8 +17,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Turns an item into the sequence the encoder reads: its parts in their order, text as WordPiece
- * tokens and media as patches, between one [CLS] and one [SEP].
+ * Turns an item into the sequence the encoder reads: its parts in their order, text as tokens and
+ * media as patches, between the tokenizer's two special tokens ([CLS] and [SEP] for BERT's
+ * vocabulary, &lt;s&gt; and &lt;/s&gt; for XLM-RoBERTa's; {@link TextTokenizer#clsId()}).
  *
  * <pre>
  *   [CLS] text… | image patches | audio patches | video patches (frame by frame) … [SEP]
@@ -74,8 +75,7 @@ public final class ItemSequencer {
           + " parts");
     }
     Builder b = new Builder();
-    int[] specials = tokenizer.encode("", 2).ids();   // [CLS] [SEP]
-    b.token(specials[0]);
+    b.token(tokenizer.clsId());
     int textBudget = maxLength - 2;
     boolean truncated = false;
     int partIndex = 0;
@@ -103,7 +103,7 @@ public final class ItemSequencer {
       }
       partIndex++;
     }
-    b.token(specials[specials.length - 1]);
+    b.token(tokenizer.sepId());
     return b.build(maxPositions, truncated);
   }
 

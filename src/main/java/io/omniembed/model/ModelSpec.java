@@ -9,6 +9,9 @@ import java.util.stream.Collectors;
  * What a {@code --model} (or {@code --init}) argument names, parsed once and matched exhaustively.
  * <pre>
  *   DIR or URI                    a checkpoint directory on any Hadoop filesystem
+ *   hf:PATH                       a Hugging Face encoder folder (config.json, tokenizer.json,
+ *                                 model.safetensors or model.onnx, sentence-transformers files)
+ *                                 on any Hadoop filesystem, imported into the project's encoder
  *   pretrained:all-MiniLM-L6-v2   the pretrained weights imported into the project's encoder
  *   onnx:all-MiniLM-L6-v2         ONNX Runtime on the same weights (baseline, eval only)
  *   bm25                          Lucene BM25 (baseline, eval only)
@@ -28,6 +31,7 @@ public sealed interface ModelSpec {
   /** The forms of a model argument, each with how a message names it. */
   enum Kind {
     CHECKPOINT("a checkpoint directory"),
+    HF("hf:PATH"),
     PRETRAINED("pretrained:" + MiniLmImport.NAME),
     ONNX("onnx:" + MiniLmImport.NAME),
     BM25("bm25"),
@@ -46,12 +50,14 @@ public sealed interface ModelSpec {
 
   /** The options that take a model, and the forms each accepts. */
   enum Use {
-    EMBED("embed --model", EnumSet.of(Kind.CHECKPOINT, Kind.PRETRAINED, Kind.ONNX)),
-    EVAL("eval --model", EnumSet.of(Kind.CHECKPOINT, Kind.PRETRAINED, Kind.ONNX, Kind.BM25)),
-    MINE("prepare --model", EnumSet.of(Kind.CHECKPOINT, Kind.PRETRAINED, Kind.ONNX)),
-    INIT("train --init", EnumSet.of(Kind.CHECKPOINT, Kind.PRETRAINED, Kind.RANDOM)),
-    SOUP("soup --inputs", EnumSet.of(Kind.CHECKPOINT, Kind.PRETRAINED)),
-    EMBEDDER("Embedder modelPath", EnumSet.of(Kind.CHECKPOINT, Kind.PRETRAINED, Kind.ONNX));
+    EMBED("embed --model", EnumSet.of(Kind.CHECKPOINT, Kind.HF, Kind.PRETRAINED, Kind.ONNX)),
+    EVAL("eval --model", EnumSet.of(Kind.CHECKPOINT, Kind.HF, Kind.PRETRAINED, Kind.ONNX,
+        Kind.BM25)),
+    MINE("prepare --model", EnumSet.of(Kind.CHECKPOINT, Kind.HF, Kind.PRETRAINED, Kind.ONNX)),
+    INIT("train --init", EnumSet.of(Kind.CHECKPOINT, Kind.HF, Kind.PRETRAINED, Kind.RANDOM)),
+    SOUP("soup --inputs", EnumSet.of(Kind.CHECKPOINT, Kind.HF, Kind.PRETRAINED)),
+    EMBEDDER("Embedder modelPath", EnumSet.of(Kind.CHECKPOINT, Kind.HF, Kind.PRETRAINED,
+        Kind.ONNX));
 
     private final String option;
     private final Set<Kind> accepted;
@@ -101,6 +107,19 @@ public sealed interface ModelSpec {
     @Override
     public String id() {
       return path;
+    }
+  }
+
+  /** A Hugging Face encoder folder, {@code hf:PATH}. */
+  record Hf(String path) implements ModelSpec {
+    @Override
+    public Kind kind() {
+      return Kind.HF;
+    }
+
+    @Override
+    public String id() {
+      return "hf:" + path;
     }
   }
 
@@ -165,6 +184,14 @@ public sealed interface ModelSpec {
     }
     if (lower.startsWith("onnx:")) {
       return new Onnx(knownPretrained(arg.substring("onnx:".length()), arg));
+    }
+    if (lower.startsWith("hf:")) {
+      String path = arg.substring("hf:".length());
+      if (path.isBlank()) {
+        throw new IllegalArgumentException("'" + arg + "' names no folder (hf:PATH, as in"
+            + " hf:/models/bge-small-en-v1.5 or hf:s3a://bucket/models/e5-small-v2)");
+      }
+      return new Hf(path);
     }
     if (lower.startsWith("random:")) {
       return new Random(arg.substring("random:".length()));

@@ -15,13 +15,25 @@ public final class NativeEmbedder implements TextEmbedder {
   private final TextTokenizer tokenizer;
   private final String modelId;
   private final String hash;
+  private final ModelCard card;
   private final ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
 
   public NativeEmbedder(Encoder encoder, TextTokenizer tokenizer, String modelId, String hash) {
+    this(encoder, tokenizer, modelId, hash, ModelCard.NONE);
+  }
+
+  public NativeEmbedder(Encoder encoder, TextTokenizer tokenizer, String modelId, String hash,
+      ModelCard card) {
     this.encoder = encoder;
     this.tokenizer = tokenizer;
     this.modelId = modelId;
     this.hash = hash;
+    this.card = card;
+  }
+
+  @Override
+  public ModelCard card() {
+    return card;
   }
 
   public Encoder encoder() {
@@ -50,7 +62,7 @@ public final class NativeEmbedder implements TextEmbedder {
 
   @Override
   public int maxPositions() {
-    return encoder.config().maxPositions();
+    return encoder.config().maxSequence();
   }
 
   @Override

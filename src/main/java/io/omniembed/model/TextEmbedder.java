@@ -27,13 +27,23 @@ public interface TextEmbedder {
   /** Default number of tokens kept per text, [CLS] and [SEP] included. */
   int maxLength();
 
-  /** The longest sequence the model can take at all (its position table). */
+  /** The longest sequence the model can take at all (its position table, less any offset). */
   int maxPositions();
 
   TextTokenizer tokenizer();
 
   /** Embeds one batch of token sequences → [B][dim], each row L2-normalised. */
   float[][] embed(List<int[]> sequences);
+
+  /** The model's prompts and import notes ({@link ModelCard}). */
+  default ModelCard card() {
+    return ModelCard.NONE;
+  }
+
+  /** The prompts the model carries (name → text put before an input); empty for none. */
+  default java.util.Map<String, String> prompts() {
+    return card().prompts();
+  }
 
   /** How the model sees images, audio and video; null when it embeds text only. */
   default io.omniembed.config.MediaSpec media() {

@@ -121,7 +121,8 @@ public final class CorpusEmbedding {
               Encoders.javaSerialization(EmbedPartition.Summary.class))
           .collectAsList();
     }
-    EmbedSummary summary = EmbedSummary.of(plan, layout, total, summaries, committed,
+    EmbedSummary summary = EmbedSummary.of(plan, layout, model.card().notes(), total, summaries,
+        committed,
         (System.nanoTime() - start) / 1e9);
     fs.delete(new Path(q.out(), "_temporary"), true);
     summary.write(q.out(), conf);

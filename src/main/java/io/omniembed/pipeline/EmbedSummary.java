@@ -16,16 +16,17 @@ import org.apache.hadoop.conf.Configuration;
  * embedded, failed, truncated, tokens), the units and the time. Also writes
  * {@code OUT/_sample.jsonl}, the rows of the job's sample.
  */
-public record EmbedSummary(EmbedRun.Plan plan, EmbeddingParquet.Layout layout, long records,
-    long embedded, long failed, long truncated, long tokens, int unitsCommittedBefore,
+public record EmbedSummary(EmbedRun.Plan plan, EmbeddingParquet.Layout layout,
+    List<String> modelNotes, long records, long embedded, long failed, long truncated, long tokens, int unitsCommittedBefore,
     long embeddedNow, double seconds) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The totals over the units' summaries; {@code before} are the units an earlier run did. */
-  public static EmbedSummary of(EmbedRun.Plan plan, EmbeddingParquet.Layout layout, long records,
-      List<EmbedPartition.Summary> units, java.util.Set<Integer> before, double seconds) {
-    return new EmbedSummary(plan, layout, records,
+  public static EmbedSummary of(EmbedRun.Plan plan, EmbeddingParquet.Layout layout,
+      List<String> modelNotes, long records, List<EmbedPartition.Summary> units,
+      java.util.Set<Integer> before, double seconds) {
+    return new EmbedSummary(plan, layout, List.copyOf(modelNotes), records,
         units.stream().mapToLong(EmbedPartition.Summary::embedded).sum(),
         units.stream().mapToLong(EmbedPartition.Summary::failed).sum(),
         units.stream().mapToLong(EmbedPartition.Summary::truncated).sum(),
@@ -46,6 +47,10 @@ public record EmbedSummary(EmbedRun.Plan plan, EmbeddingParquet.Layout layout, l
     s.put("model_hash", plan.modelHash());
     s.put("dim", plan.dim());
     s.put("normalization", "l2");
+    if (!modelNotes.isEmpty()) {
+      ArrayNode notes = s.putArray("model_notes");   // e.g. an import without Normalize
+      modelNotes.forEach(notes::add);
+    }
     s.put("precision", layout.precision().key());
     if (layout.precision().scale() != null) {
       s.put("scale", layout.precision().scale());

@@ -73,15 +73,16 @@ public final class Replica {
       }
     }
     TextTokenizer tokenizer = TextTokenizer.fromJson(start.tokenizerJson());
-    int maxLength = Math.min(cfg.maxLength(), encoder.config().maxPositions());
+    int maxLength = Math.min(cfg.maxLength(), encoder.config().maxSequence());
     ItemSequencer sequencer = new ItemSequencer(tokenizer, encoder.config().media(),
-        spec.init(), maxLength, encoder.config().maxPositions());
+        spec.init(), maxLength, encoder.config().maxSequence());
     long maxBytes = sequencer.media() == null ? Long.MAX_VALUE
         : sequencer.media().maxMediaBytes();
     Iterator<StepRows> batches = new StepStream(rows, cfg, c.rank(), c.size(), from, sequencer,
         (part, source) -> MediaSource.read(part, source, conf, maxBytes));
-    return new TrainingRun(cfg, encoder, start.tokenizerJson(), HadoopFiles.child(spec.out(),
-        "final"), spec.out(), conf, c).run(from, optimizer, metrics, batches);
+    return new TrainingRun(cfg, encoder, start.tokenizerJson(), start.card(),
+        HadoopFiles.child(spec.out(), "final"), spec.out(), conf, c)
+        .run(from, optimizer, metrics, batches);
   }
 
   /**

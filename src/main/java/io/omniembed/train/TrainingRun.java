@@ -8,6 +8,7 @@ import io.omniembed.io.HadoopFiles;
 import io.omniembed.loss.InBatchNceLoss;
 import io.omniembed.io.Checkpoint;
 import io.omniembed.model.Encoder;
+import io.omniembed.model.ModelCard;
 import io.omniembed.train.collective.Collective;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -35,6 +36,7 @@ public final class TrainingRun {
   private final TrainConfig config;
   private final Encoder encoder;
   private final byte[] tokenizerJson;
+  private final ModelCard card;
   private final String modelId;
   private final String out;
   private final Configuration conf;
@@ -42,9 +44,16 @@ public final class TrainingRun {
 
   public TrainingRun(TrainConfig config, Encoder encoder, byte[] tokenizerJson, String modelId,
       String out, Configuration conf, Collective collective) {
+    this(config, encoder, tokenizerJson, ModelCard.NONE, modelId, out, conf, collective);
+  }
+
+  /** A run whose checkpoints keep {@code card} (the prompts and notes of the starting model). */
+  public TrainingRun(TrainConfig config, Encoder encoder, byte[] tokenizerJson, ModelCard card,
+      String modelId, String out, Configuration conf, Collective collective) {
     this.config = config;
     this.encoder = encoder;
     this.tokenizerJson = tokenizerJson;
+    this.card = card;
     this.modelId = modelId;
     this.out = out;
     this.conf = conf;
@@ -118,7 +127,7 @@ public final class TrainingRun {
           // Metrics first: whenever step-N exists, the metrics up to N exist too.
           HadoopFiles.writeString(HadoopFiles.child(out, "metrics.jsonl"),
               String.join("\n", metrics) + "\n", conf);
-          Checkpoint.save(encoder, tokenizerJson, modelId, dir,
+          Checkpoint.save(encoder, tokenizerJson, card, modelId, dir,
               TrainingState.files(s, config.seed(), optimizer), conf);
           LOG.info("train: checkpoint {}", dir);
         }
@@ -126,7 +135,7 @@ public final class TrainingRun {
       }
     }
     if (lead) {
-      Checkpoint.save(encoder, tokenizerJson, modelId, HadoopFiles.child(out, "final"),
+      Checkpoint.save(encoder, tokenizerJson, card, modelId, HadoopFiles.child(out, "final"),
           TrainingState.files(config.steps(), config.seed(), optimizer), conf);
     }
     return lastLoss;

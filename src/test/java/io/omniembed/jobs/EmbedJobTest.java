@@ -174,7 +174,7 @@ class EmbedJobTest {
 
     JobRunner.Result bm25 = JobRunner.run("embed", "--model", "bm25", "--input",
         input.toString(), "--out", dir.resolve("o5").toString());
-    assertEquals("omniembed embed: error: embed --model takes a checkpoint directory,"
+    assertEquals("omniembed embed: error: embed --model takes a checkpoint directory, hf:PATH,"
         + " pretrained:all-MiniLM-L6-v2 or onnx:all-MiniLM-L6-v2, not 'bm25'", bm25.err());
   }
 

@@ -128,7 +128,8 @@ class PrepareJobTest {
     assertTrue(withNegative >= 18, "negatives for most queries: " + withNegative);
 
     assertEquals("omniembed prepare: error: --negatives model needs --model M (a checkpoint"
-        + " directory, pretrained:all-MiniLM-L6-v2 or onnx:all-MiniLM-L6-v2)", JobRunner.run("prepare", "--pairs", in.toString(),
+        + " directory, hf:PATH, pretrained:all-MiniLM-L6-v2 or onnx:all-MiniLM-L6-v2)",
+        JobRunner.run("prepare", "--pairs", in.toString(),
             "--negatives", "model", "--out", dir.resolve("o2").toString()).err());
     assertEquals("omniembed prepare: error: --model is only used with --negatives model",
         JobRunner.run("prepare", "--pairs", in.toString(), "--negatives", "bm25", "--model",

@@ -9,6 +9,7 @@ import static io.omniembed.model.FiniteDifferences.dot;
 import static io.omniembed.model.FiniteDifferences.gaussian;
 import static io.omniembed.model.FiniteDifferences.randomize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.omniembed.config.ModelConfig;
 import java.util.List;
@@ -16,7 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** The whole encoder's backward (embeddings → blocks → pooling → projection → L2) vs finite differences. */
+/**
+ * The whole encoder's backward (embeddings → blocks → pooling → projection → L2) vs finite
+ * differences: mean pooling, CLS pooling with a position offset (an imported BGE or XLM-RoBERTa
+ * layout), and media towers.
+ */
 class EncoderGradientTest {
 
   @Test
@@ -39,6 +44,75 @@ class EncoderGradientTest {
 
     checkParams(encoder.store(), () -> dot(encoder.forward(batch, new Workspace(DataType.DOUBLE),
         false), r), 10);
+  }
+
+  /**
+   * CLS pooling (pooled = the first token's state) with positions read from row 2 on, as an
+   * imported XLM-RoBERTa or BGE model trains: every parameter against finite differences. Position
+   * rows below the offset are never read and must get no gradient; the gradient still reaches
+   * every token of the sequence through attention.
+   */
+  @Test
+  void everyParameterWithClsPoolingAndAPositionOffset() {
+    ModelConfig config = ModelConfig.parse("""
+        name = grad-check-cls, vocab_size = 20, hidden = 8, layers = 2, heads = 2, ffn = 12,
+        max_positions = 8, modalities = 2, output_dim = 5, layer_norm_eps = 1e-5, max_length = 6,
+        matryoshka_dims = [5], pooling = cls, position_offset = 2
+        """, "test");
+    assertEquals(ModelConfig.Pooling.CLS, config.pooling());
+    assertEquals(6, config.maxSequence());
+    Encoder encoder = Encoder.randomInit(config, 7, DataType.DOUBLE);
+    randomize(encoder.store(), 8, 0.3);
+    TokenBatch batch = TokenBatch.ofText(List.of(new int[] {1, 3, 4, 3, 5, 2},
+        new int[] {1, 3, 2}));
+    INDArray r = gaussian(9, 1, 2, 5);
+
+    Workspace ws = new Workspace(DataType.DOUBLE);
+    encoder.store().zeroGrads();
+    encoder.forward(batch, ws, true);
+    encoder.backward(batch, r, ws);
+
+    INDArray dPositions = encoder.store().grad("embeddings.position");
+    for (int row = 0; row < 2; row++) {
+      assertEquals(0.0, dPositions.getRow(row).norm2Number().doubleValue(), 0.0,
+          "position row " + row + " lies below the offset");
+    }
+    for (int row = 2; row < 8; row++) {
+      assertTrue(dPositions.getRow(row).norm2Number().doubleValue() > 0,
+          "position row " + row + " is read by token " + (row - 2));
+    }
+    checkParams(encoder.store(), () -> dot(encoder.forward(batch, new Workspace(DataType.DOUBLE),
+        false), r), 10);
+  }
+
+  /**
+   * CLS pooling embeds normalize(x_N[b, 0]·W + b) and nothing else: checked against the last
+   * hidden states the forward pass keeps, and against mean pooling of the same parameters.
+   */
+  @Test
+  void clsPoolingReadsTheFirstTokenOfEachSequence() {
+    String base = """
+        name = pool, vocab_size = 20, hidden = 8, layers = 1, heads = 2, ffn = 12,
+        max_positions = 6, modalities = 2, output_dim = 5, layer_norm_eps = 1e-5, max_length = 6,
+        matryoshka_dims = [5]
+        """;
+    Encoder mean = Encoder.randomInit(ModelConfig.parse(base, "test"), 11, DataType.DOUBLE);
+    randomize(mean.store(), 12, 0.3);
+    Encoder cls = new Encoder(ModelConfig.parse(base + ", pooling = cls", "test"), mean.store());
+    TokenBatch batch = TokenBatch.ofText(List.of(new int[] {1, 3, 2}, new int[] {1, 4, 5, 2}));
+    Workspace ws = new Workspace(DataType.DOUBLE);
+    INDArray c = cls.forward(batch, ws, false).dup();
+    INDArray last = ws.kept("last");   // [B·L, H], L = 4
+    INDArray w = cls.store().param("projection.weight");
+    INDArray bias = cls.store().param("projection.bias");
+    for (int b = 0; b < 2; b++) {
+      INDArray p = last.getRow((long) b * batch.len()).reshape(1, 8).mmul(w).addRowVector(bias);
+      INDArray expected = p.div(p.norm2Number());
+      assertEquals(0.0, expected.sub(c.getRow(b).reshape(1, 5)).norm2Number().doubleValue(),
+          1e-12, "sequence " + b);
+    }
+    INDArray m = mean.forward(batch, new Workspace(DataType.DOUBLE), false);
+    assertTrue(m.sub(c).norm2Number().doubleValue() > 1e-3, "mean and cls pooling agree");
   }
 
   /**

@@ -7,8 +7,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Input embeddings: x = LN(token[id] + position[t] + modality[type]), BERT's embedding block with
- * its token-type table serving as the modality table (row 0, text, is BERT's type 0).
+ * Input embeddings: x = LN(token[id] + position[offset + t] + modality[type]), BERT's embedding
+ * block with its token-type table serving as the modality table (row 0, text, is BERT's type 0).
+ * The position offset is 0 for BERT; RoBERTa and XLM-RoBERTa number the positions of a sequence
+ * from padding_idx + 1 (their table's first rows belong to padding), so there it is 2.
  *
  * <p>At media positions the token row is replaced by the patch embedding ({@link
  * PatchEmbeddings}) before the modality and position rows are added.
@@ -26,6 +28,7 @@ public final class TokenEmbeddings {
   private final ParamStore.Slot modalitySlot;
   private final ParamStore store;
   private final LayerNorm norm;
+  private final int positionOffset;
 
   public static void declare(ParamStore.Layout layout, String prefix, int vocab, int maxPositions,
       int modalityCount, int hidden) {
@@ -35,8 +38,10 @@ public final class TokenEmbeddings {
     LayerNorm.declare(layout, prefix + ".ln", hidden);
   }
 
-  public TokenEmbeddings(ParamStore store, String prefix, double eps) {
+  /** Position t of a sequence reads row {@code positionOffset + t} of the position table. */
+  public TokenEmbeddings(ParamStore store, String prefix, double eps, int positionOffset) {
     this.store = store;
+    this.positionOffset = positionOffset;
     this.tokens = store.param(prefix + ".token");
     this.positions = store.param(prefix + ".position");
     this.modalities = store.param(prefix + ".modality");
@@ -67,10 +72,11 @@ public final class TokenEmbeddings {
     INDArray byType = ws.view("types", (long) batch * len, hidden);
     Nd4j.pullRows(modalities, byType, 1, types);
     x.addi(byType);
-    // Positions 0..L−1 are one contiguous block of the table: add it to every sequence at once,
-    // viewing x as [B, L·H]. (Never reshape('c', n) with one dimension: Java picks
-    // reshape(long rows, long cols) and makes it [99, n].)
-    INDArray pos = positions.get(NDArrayIndex.interval(0, len), NDArrayIndex.all());
+    // Positions 0..L−1 read one contiguous block of the table, rows offset..offset+L−1: add it to
+    // every sequence at once, viewing x as [B, L·H]. (Never reshape('c', n) with one dimension:
+    // Java picks reshape(long rows, long cols) and makes it [99, n].)
+    INDArray pos = positions.get(NDArrayIndex.interval(positionOffset, positionOffset + len),
+        NDArrayIndex.all());
     RowOps.broadcastRow(pos.reshape(new long[] {(long) len * hidden}), x.reshape('c', batch,
         (long) len * hidden), 1.0);
     norm.forward(x, x, ws.child("ln"));
@@ -84,7 +90,8 @@ public final class TokenEmbeddings {
     INDArray de = ws.view("de", dx.shape());
     norm.backward(dx, de, ws.child("ln"));
     RowOps.sumRows(de.reshape('c', batch, (long) len * hidden),
-        dPositions.get(NDArrayIndex.interval(0, len), NDArrayIndex.all())
+        dPositions.get(NDArrayIndex.interval(positionOffset, positionOffset + len),
+            NDArrayIndex.all())
             .reshape(new long[] {(long) len * hidden}), 1.0);
     float[][] patches = tokenBatch.patches();
     scatterAdd(store, de, tokenBatch.ids(), tokenSlot, (int) hidden, patches);

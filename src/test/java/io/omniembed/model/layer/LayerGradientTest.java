@@ -5,6 +5,7 @@ import static io.omniembed.model.FiniteDifferences.checkParams;
 import static io.omniembed.model.FiniteDifferences.dot;
 import static io.omniembed.model.FiniteDifferences.gaussian;
 import static io.omniembed.model.FiniteDifferences.randomize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -132,6 +133,32 @@ class LayerGradientTest {
     };
     checkParams(store, loss, 12);
     check("x", x, dx, loss, 30);
+  }
+
+  @Test
+  void clsPoolingAndL2() {
+    int len = 3;
+    INDArray x = gaussian(17, 1, 6, 4);
+    INDArray r = gaussian(18, 1, 2, 4);
+    Workspace ws = new Workspace(D);
+    INDArray pooled = Nd4j.create(D, 2, 4);
+    ClsPooling.forward(x, 2, len, pooled, ws.child("p"));
+    assertEquals(x.getRow(0), pooled.getRow(0));
+    assertEquals(x.getRow(3), pooled.getRow(1));
+    INDArray y = Nd4j.create(D, 2, 4);
+    L2Normalize.forward(pooled, y, ws.child("l2"));
+    INDArray dPooled = Nd4j.create(D, 2, 4);
+    L2Normalize.backward(r, dPooled, ws.child("l2"));
+    INDArray dx = Nd4j.create(D, 6, 4);
+    ClsPooling.backward(dPooled, dx, ws.child("p"));
+    check("x", x, dx, () -> {
+      Workspace w = new Workspace(D);
+      INDArray p = Nd4j.create(D, 2, 4);
+      ClsPooling.forward(x, 2, len, p, w.child("p"));
+      INDArray out = Nd4j.create(D, 2, 4);
+      L2Normalize.forward(p, out, w.child("l2"));
+      return dot(out, r);
+    }, 24);
   }
 
   @Test
