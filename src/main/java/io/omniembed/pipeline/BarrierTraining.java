@@ -74,6 +74,35 @@ public final class BarrierTraining {
   /** Everything a task needs, shipped in its closure. */
   public record Job(Replica.Spec replica, int workers, HadoopConf conf) implements Serializable {}
 
+  private static final java.util.regex.Pattern LOCAL =
+      java.util.regex.Pattern.compile("local\\[(\\*|\\d+)(,\\s*\\d+)?]");
+  private static final java.util.regex.Pattern LOCAL_CLUSTER =
+      java.util.regex.Pattern.compile("local-cluster\\[(\\d+),\\s*(\\d+),.*]");
+
+  /**
+   * The stage needs all W tasks running at once: on local masters, says so before Spark would
+   * wait for slots that never come. A cluster manager checks the slots of a barrier stage itself.
+   */
+  public static void checkSlots(String master, int workers) {
+    java.util.regex.Matcher local = LOCAL.matcher(master);
+    java.util.regex.Matcher cluster = LOCAL_CLUSTER.matcher(master);
+    int slots;
+    if (master.equals("local")) {
+      slots = 1;
+    } else if (local.matches()) {
+      slots = local.group(1).equals("*") ? Runtime.getRuntime().availableProcessors()
+          : Integer.parseInt(local.group(1));
+    } else if (cluster.matches()) {
+      slots = Integer.parseInt(cluster.group(1)) * Integer.parseInt(cluster.group(2));
+    } else {
+      return;
+    }
+    if (workers > slots) {
+      throw new IllegalArgumentException("--workers " + workers + " needs " + workers + " task"
+          + " slots at once; master " + master + " has " + slots);
+    }
+  }
+
   /**
    * Runs the stage over {@code shards} (W partitions from {@link TrainingData#shard}) and returns
    * the final loss; throws {@link TrainingStopped} with a task's message if training stopped.

@@ -12,6 +12,9 @@ import io.omniembed.io.Models;
 import io.omniembed.io.Checkpoint;
 import io.omniembed.model.Encoder;
 import io.omniembed.model.ItemSequencer;
+import io.omniembed.model.MiniLmImport;
+import io.omniembed.model.ModelSpec;
+import io.omniembed.config.ModelConfig;
 import io.omniembed.train.collective.Collective;
 import java.io.IOException;
 import java.io.Serializable;
@@ -36,6 +39,62 @@ public final class Replica {
       implements Serializable {}
 
   private Replica() {}
+
+  /**
+   * Where a run starts, checked before any Spark work: with {@code resume}, the latest checkpoint
+   * under {@code out} (returned), or {@code init} when there is none yet; without, {@code init}
+   * into an empty {@code out}. Returns null when the run starts from {@code init}, after checking
+   * that it can load.
+   */
+  public static String start(String out, String init, boolean resume, Configuration conf)
+      throws IOException {
+    if (resume) {
+      String latest = TrainingState.latest(out, conf);
+      if (latest != null) {
+        return latest;
+      }
+      if (init == null) {
+        throw new IllegalArgumentException("--resume: no checkpoint under " + out + " and no"
+            + " --init to start from");
+      }
+    } else {
+      if (init == null) {
+        throw new IllegalArgumentException("--init is required (a checkpoint, pretrained:"
+            + MiniLmImport.NAME + " or random:PRESET)");
+      }
+      HadoopFiles.requireEmptyOutput(out, conf,
+          "use --resume to continue it, or choose another --out");
+    }
+    checkInit(init, conf);
+    return null;
+  }
+
+  /** Fails fast on an --init that cannot load. */
+  private static void checkInit(String init, Configuration conf) throws IOException {
+    ModelSpec spec = ModelSpec.parse(init, ModelSpec.Use.INIT);
+    if (spec instanceof ModelSpec.Random r) {
+      ModelConfig.preset(r.preset());
+    } else if (spec instanceof ModelSpec.CheckpointDir c) {
+      if (!HadoopFiles.exists(HadoopFiles.child(c.path(), Checkpoint.MANIFEST_FILE), conf)) {
+        throw new IllegalArgumentException("--init " + c.path() + ": not a checkpoint (no "
+            + Checkpoint.MANIFEST_FILE + ")");
+      }
+    } else if (!(spec instanceof ModelSpec.Pretrained)) {
+      throw new IllegalArgumentException("--init " + init + ": not a model to train (give a"
+          + " checkpoint, pretrained:" + MiniLmImport.NAME + " or random:PRESET)");
+    }
+  }
+
+  /**
+   * Fails fast when {@code spec}'s media towers cannot be added to its {@code init} model (one
+   * that already has other towers); a run that resumes keeps the towers of its checkpoint.
+   */
+  public static void checkMedia(Spec spec, Configuration conf) throws IOException {
+    if (spec.media() != null) {
+      withMedia(Models.trainable(spec.init(), spec.config().seed(), conf).encoder(),
+          spec.media(), spec.config().seed(), spec.init());
+    }
+  }
 
   /** The step to start after: that of the latest complete checkpoint under {@code out}, or 0. */
   public static int resumeStep(String out, Configuration conf) throws IOException {
