@@ -169,6 +169,20 @@ public record TrainConfig(
     }
   }
 
+  /**
+   * A config that {@link #render} wrote (OUT/train.conf), read back; keys added to the defaults
+   * since it was written take their default.
+   */
+  public static TrainConfig parseResolved(String text, String origin) {
+    try {
+      return fromConfig(ConfigFactory.parseString(text,
+          ConfigParseOptions.defaults().setOriginDescription(origin)).withFallback(defaults())
+          .resolve());
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(origin + ": " + e.getMessage(), e);
+    }
+  }
+
   static TrainConfig fromConfig(Config c) {
     try {
       Config t = c.getConfig("train");
@@ -204,13 +218,24 @@ public record TrainConfig(
     return rendered;
   }
 
-  /** A copy whose task mix is {@code newTasks}. */
+  /** A copy whose task mix is {@code newTasks}, rendered with them. */
   public TrainConfig withTasks(Map<String, TaskConfig> newTasks) {
+    Map<String, Object> mix = new LinkedHashMap<>();
+    for (TaskConfig t : newTasks.values()) {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("task_string", t.taskString());
+      one.put("rate", t.rate());
+      one.put("batch_size", t.batchSize());
+      mix.put(t.name(), one);
+    }
+    String withMix = ConfigFactory.parseString(rendered)
+        .withValue("tasks", com.typesafe.config.ConfigValueFactory.fromMap(mix)).root()
+        .render(ConfigRenderOptions.concise().setFormatted(true));
     return new TrainConfig(seed, data, steps, batchSize, lr, warmupSteps, schedule, minLrRatio,
         weightDecay, beta1, beta2, eps, gradClip, checkpointEvery, logEvery, maxLength,
         temperature, taskStringDropout, shareHardNegatives, gradCacheChunk,
         collectiveTimeoutSeconds, mediaLrScale, matryoshkaDims, matryoshkaWeights, newTasks,
-        rendered);
+        withMix);
   }
 
   private static void check(boolean ok, String message) {

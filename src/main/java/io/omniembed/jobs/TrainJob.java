@@ -8,6 +8,7 @@ import io.omniembed.io.HadoopFiles;
 import io.omniembed.pipeline.BarrierTraining;
 import io.omniembed.pipeline.TrainingData;
 import io.omniembed.train.Replica;
+import io.omniembed.train.RunConfig;
 import io.omniembed.train.TaskMix;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,8 +62,13 @@ public final class TrainJob implements Callable<Integer> {
           + " encode their share of every global batch (default: ${DEFAULT-VALUE}).")
   int workers;
 
-  @Option(names = "--resume", description = "Continue from the latest OUT/step-N checkpoint.")
+  @Option(names = "--resume", description = "Continue from the latest OUT/step-N checkpoint."
+      + " The seed, data, task mix and step count must be those of OUT/train.conf.")
   boolean resume;
+
+  @Option(names = "--allow-config-change", description = "With --resume: continue even though"
+      + " the seed, data, task mix or step count differ from OUT/train.conf.")
+  boolean allowConfigChange;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE",
       description = "Override a config key (train.steps, train.batch_size, train.lr, seed, ...);"
@@ -80,6 +86,9 @@ public final class TrainJob implements Callable<Integer> {
     if (workers < 1) {
       throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
     }
+    if (allowConfigChange && !resume) {
+      throw new IllegalArgumentException("--allow-config-change goes with --resume");
+    }
     SparkSession session = spark.session("train");
     Configuration conf = session.sparkContext().hadoopConfiguration();
     String stageText = config == null ? null : HadoopFiles.readString(config, conf);
@@ -94,7 +103,7 @@ public final class TrainJob implements Callable<Integer> {
 
     TrainingData.Scan scan = TrainingData.scan(session, cfg.data());
     cfg = cfg.withTasks(TaskMix.resolve(cfg, scan.perTask(), workers));
-    HadoopFiles.writeString(HadoopFiles.child(out, "train.conf"), cfg.render(), conf);
+    RunConfig.record(out, cfg, resumeFrom != null, allowConfigChange, conf);
     List<TaskConfig> tasks = new ArrayList<>(cfg.tasks().values());
     TrainingData.Plan plan = TrainingData.plan(scan, tasks, cfg.seed(), cfg.steps(), workers);
     LOG.info("train: {} steps on {} worker(s), tasks {} (examples {}), from {}", cfg.steps(),
