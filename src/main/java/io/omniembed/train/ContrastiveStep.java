@@ -53,11 +53,12 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class ContrastiveStep {
 
   /**
-   * The loss of a step, its per-Matryoshka-dimension parts, the global batch size and where this
+   * The loss of a step, its per-Matryoshka-dimension parts, the global batch size, the hard
+   * negatives of the global batch masked for having their own positive's content, and where this
    * worker's time went (seconds): encoding, loss, backward (re-encoding included).
    */
-  public record Result(double loss, double[] perDimLoss, int examples, double encodeSeconds,
-      double lossSeconds, double backwardSeconds) {}
+  public record Result(double loss, double[] perDimLoss, int examples, int maskedHardNegatives,
+      double encodeSeconds, double lossSeconds, double backwardSeconds) {}
 
   private final Encoder encoder;
   private final InBatchNceLoss loss;
@@ -142,8 +143,8 @@ public final class ContrastiveStep {
       collective.allReduceSum((FloatBuffer) encoder.store().gradBuffer());
     }
     long t3 = System.nanoTime();
-    return new Result(r.loss(), r.perDimLoss(), globalSize, (t1 - t0) / 1e9, (t2 - t1) / 1e9,
-        (t3 - t2) / 1e9);
+    return new Result(r.loss(), r.perDimLoss(), globalSize, r.maskedHardNegatives(),
+        (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
   }
 
   /** This worker's embeddings and keys; negative owners are global row indices. */

@@ -179,6 +179,7 @@ public final class TrainingRun {
     for (double d : r.perDimLoss()) {
       dims.add(d);
     }
+    n.put("masked_hard_negatives", r.maskedHardNegatives());
     n.put("lr", lr);
     n.put("grad_norm", gradNorm);
     n.put("examples_per_s", examplesPerSecond);

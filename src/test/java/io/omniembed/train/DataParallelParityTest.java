@@ -5,6 +5,7 @@ import io.omniembed.train.collective.CollectiveTest;
 import io.omniembed.train.collective.InProcessCollective;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.omniembed.config.ModelConfig;
@@ -41,9 +42,11 @@ class DataParallelParityTest {
       // across workers.
       String query = i % 4 == 3 ? "what is a " + WORDS[i - 1] : "what is a " + w;
       String positive = i % 3 == 2 ? "a thing called " + WORDS[i - 1] : "a thing called " + w;
+      // Example 5's hard negative is its own positive: masked, and counted.
+      String negative = i == 5 ? positive : "not a " + w + " but a "
+          + WORDS[(i + 5) % WORDS.length];
       String json = "{\"task\":\"t\",\"query\":\"" + query + "\",\"positive\":\"" + positive
-          + "\"" + (hardNegatives ? ",\"negatives\":[\"not a " + w + " but a "
-          + WORDS[(i + 5) % WORDS.length] + "\"]" : "") + "}";
+          + "\"" + (hardNegatives ? ",\"negatives\":[\"" + negative + "\"]" : "") + "}";
       pool.add(TokenizedExample.of(TrainingExample.parse(json), "task: t | query: ", tok, 16));
     }
     return Map.of("t", pool);
@@ -83,6 +86,8 @@ class DataParallelParityTest {
   void workersAndChunksDoNotChangeTheResult(@TempDir Path out) throws Exception {
     for (boolean hard : new boolean[] {false, true}) {
       float[] reference = train(1, 0, hard, out).get(0);
+      long masked = maskedHardNegatives(out, 1, 0, hard);
+      assertTrue(hard ? masked > 0 : masked == 0, "masked hard negatives: " + masked);
       float[] start = Encoder.randomInit(ModelConfig.preset("tiny"), 11).store().toFloatArray();
       assertTrue(maxAbsDiff(reference, start) > 1e-4, "training moved the parameters");
       double scale = 0;
@@ -95,12 +100,26 @@ class DataParallelParityTest {
           for (float[] other : got) {
             assertArrayEquals(got.get(0), other, 0f, "replicas stay identical");
           }
+          assertEquals(masked, maskedHardNegatives(out, w, chunk, hard));
           double diff = maxAbsDiff(reference, got.get(0));
           assertTrue(diff <= 1e-5 * scale, "W=" + w + " chunk=" + chunk + " hard=" + hard
               + ": max |Δθ| " + diff + " vs scale " + scale);
         }
       }
     }
+  }
+
+  /** The sum over a run's steps of the hard negatives masked for equalling their positive. */
+  static long maskedHardNegatives(Path out, int workers, int chunk, boolean hard)
+      throws Exception {
+    long sum = 0;
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    for (String line : java.nio.file.Files.readAllLines(
+        out.resolve("w" + workers + "c" + chunk + hard).resolve("metrics.jsonl"))) {
+      sum += json.readTree(line).get("masked_hard_negatives").asLong();
+    }
+    return sum;
   }
 
   static double maxAbsDiff(float[] a, float[] b) {
