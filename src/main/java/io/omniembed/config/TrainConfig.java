@@ -33,6 +33,7 @@ public record TrainConfig(
     String schedule,
     double minLrRatio,
     double weightDecay,
+    boolean decayEmbeddings,
     double beta1,
     double beta2,
     double eps,
@@ -200,7 +201,8 @@ public record TrainConfig(
       List<Double> weights = new ArrayList<>(t.getDoubleList("matryoshka_weights"));
       return new TrainConfig(c.getLong("seed"), c.getString("data"), t.getInt("steps"), batch,
           t.getDouble("lr"), t.getInt("warmup_steps"), t.getString("schedule"),
-          t.getDouble("min_lr_ratio"), t.getDouble("weight_decay"), t.getDouble("beta1"),
+          t.getDouble("min_lr_ratio"), t.getDouble("weight_decay"),
+          t.getBoolean("decay_embeddings"), t.getDouble("beta1"),
           t.getDouble("beta2"), t.getDouble("eps"), t.getDouble("grad_clip"),
           t.getInt("checkpoint_every"), t.getInt("log_every"), t.getInt("max_length"),
           t.getDouble("temperature"), t.getDouble("task_string_dropout"),
@@ -232,8 +234,8 @@ public record TrainConfig(
         .withValue("tasks", com.typesafe.config.ConfigValueFactory.fromMap(mix)).root()
         .render(ConfigRenderOptions.concise().setFormatted(true));
     return new TrainConfig(seed, data, steps, batchSize, lr, warmupSteps, schedule, minLrRatio,
-        weightDecay, beta1, beta2, eps, gradClip, checkpointEvery, logEvery, maxLength,
-        temperature, taskStringDropout, shareHardNegatives, gradCacheChunk,
+        weightDecay, decayEmbeddings, beta1, beta2, eps, gradClip, checkpointEvery, logEvery,
+        maxLength, temperature, taskStringDropout, shareHardNegatives, gradCacheChunk,
         collectiveTimeoutSeconds, mediaLrScale, matryoshkaDims, matryoshkaWeights, newTasks,
         withMix);
   }

@@ -116,12 +116,7 @@ public final class Replica {
     if (from == 0 && spec.media() != null) {
       encoder = withMedia(encoder, spec.media(), cfg.seed(), spec.init());
     }
-    AdamW optimizer = new AdamW(encoder.store(), cfg.beta1(), cfg.beta2(), cfg.eps(),
-        cfg.weightDecay());
-    if (encoder.config().hasMedia()) {
-      optimizer.scaleTail(encoder.store().slot("media.image.weight").offset(),
-          cfg.mediaLrScale());
-    }
+    AdamW optimizer = AdamW.of(encoder.store(), cfg);
     List<String> metrics = new ArrayList<>();
     if (from > 0) {
       TrainingState.Position pos = TrainingState.read(HadoopFiles.child(spec.out(),

@@ -70,8 +70,7 @@ class DataParallelParityTest {
     List<Collective> ring = InProcessCollective.ring(workers);
     return CollectiveTest.onEach(ring, c -> {
       Encoder encoder = Encoder.randomInit(ModelConfig.preset("tiny"), 11);
-      AdamW adam = new AdamW(encoder.store(), cfg.beta1(), cfg.beta2(), cfg.eps(),
-          cfg.weightDecay());
+      AdamW adam = AdamW.of(encoder.store(), cfg);
       new TrainingRun(cfg, encoder, TextTokenizer.readBundled(), "test",
           out.resolve("w" + workers + "c" + chunk + hardNegatives).toString(),
           new Configuration(), c)
