@@ -60,8 +60,10 @@ import scala.reflect.ClassTag$;
  * </ol>
  * If a task or its executor dies, its peers' collectives fail, Spark fails the stage and runs it
  * again, and step 1 resumes every replica from the last checkpoint: no manual step. Errors that a
- * retry cannot fix (a non-finite loss, inconsistent rows) are returned to the driver as results
- * instead, so the job stops at once with their message.
+ * retry cannot fix (a non-finite loss, inconsistent rows, a row whose media cannot be read or
+ * decoded) stop every worker alike — the workers share whether their rows of a step are usable
+ * before computing it — and are returned to the driver as results instead of task failures, so
+ * the job stops at once, with their message, and the stage is not retried.
  */
 public final class BarrierTraining {
 
