@@ -108,6 +108,63 @@ class DataParallelParityTest {
     }
   }
 
+  /**
+   * The all-reduced gradient buffer of every step, before clipping, on every worker of W: the
+   * loop of {@link TrainingRun} (step, clip, AdamW) with the buffer read after each step.
+   */
+  static List<List<float[]>> gradients(int workers, int chunk, boolean hardNegatives)
+      throws Exception {
+    TrainConfig cfg = config(chunk);
+    Map<String, List<TokenizedExample>> pools = pools(hardNegatives);
+    List<Collective> ring = InProcessCollective.ring(workers);
+    return CollectiveTest.onEach(ring, c -> {
+      Encoder encoder = Encoder.randomInit(ModelConfig.preset("tiny"), 11);
+      AdamW adam = AdamW.of(encoder.store(), cfg);
+      ContrastiveStep step = new ContrastiveStep(encoder, TrainingRun.loss(cfg, encoder),
+          cfg.taskStringDropout(), cfg.seed(), cfg.gradCacheChunk(), c);
+      java.util.Iterator<StepRows> batches = TrainingRun.fromPools(cfg, pools, 0, c.rank(),
+          workers);
+      List<float[]> grads = new ArrayList<>();
+      for (int s = 1; s <= cfg.steps(); s++) {
+        StepRows rows = batches.next();
+        step.run(s, rows.rows(), rows.offset(), rows.globalSize());
+        grads.add(encoder.store().grads().toFloatVector());
+        AdamW.clip(encoder.store(), cfg.gradClip());
+        adam.step(encoder.store(), LearningRate.at(cfg, s));
+      }
+      c.close();
+      return grads;
+    });
+  }
+
+  /**
+   * The summed gradient itself, not only the parameters it leads to: AdamW divides out any
+   * constant factor and clipping caps the norm, so W workers that averaged instead of summing
+   * (each gradient 1/W too small) would still end near the W = 1 parameters.
+   */
+  @Test
+  void workersAllReduceTheSingleWorkerGradient() throws Exception {
+    List<float[]> reference = gradients(1, 0, true).get(0);
+    for (int w = 2; w <= 3; w++) {
+      for (int chunk : new int[] {0, 3}) {
+        List<List<float[]>> got = gradients(w, chunk, true);
+        for (int s = 0; s < reference.size(); s++) {
+          double scale = 0;
+          for (float g : reference.get(s)) {
+            scale = Math.max(scale, Math.abs(g));
+          }
+          assertTrue(scale > 0, "step " + (s + 1) + " has a gradient");
+          for (List<float[]> worker : got) {
+            assertArrayEquals(got.get(0).get(s), worker.get(s), 0f, "every worker holds the sum");
+          }
+          double diff = maxAbsDiff(reference.get(s), got.get(0).get(s));
+          assertTrue(diff <= 1e-5 * scale, "W=" + w + " chunk=" + chunk + " step " + (s + 1)
+              + ": max |Δg| " + diff + " vs max |g| " + scale);
+        }
+      }
+    }
+  }
+
   /** The sum over a run's steps of the hard negatives masked for equalling their positive. */
   static long maskedHardNegatives(Path out, int workers, int chunk, boolean hard)
       throws Exception {
