@@ -33,7 +33,8 @@ public final class TrainStep {
     ContrastiveStep step = new ContrastiveStep(encoder, new InBatchNceLoss(0.05,
         List.of(config.outputDim()), List.of(1.0), false), 0.0, 0, 0,
         io.omniembed.train.collective.Collective.single());
-    AdamW adam = new AdamW(encoder.store(), 0.9, 0.999, 1e-8, 0.01);
+    AdamW adam = new AdamW(encoder.store(), 0.9, 0.999, 1e-8, 0.01,
+        io.omniembed.train.ParamGroups.of(encoder.store(), true, 1.0));
     double matmulParams = config.layers() * (4.0 * config.hidden() * config.hidden()
         + 2.0 * config.hidden() * config.ffn());
     double fwdFlops = 2.0 * matmulParams * b * t + 4.0 * t * t * config.hidden()

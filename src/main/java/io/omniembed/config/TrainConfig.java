@@ -33,6 +33,7 @@ public record TrainConfig(
     String schedule,
     double minLrRatio,
     double weightDecay,
+    boolean decayEmbeddings,
     double beta1,
     double beta2,
     double eps,
@@ -169,6 +170,20 @@ public record TrainConfig(
     }
   }
 
+  /**
+   * A config that {@link #render} wrote (OUT/train.conf), read back; keys added to the defaults
+   * since it was written take their default.
+   */
+  public static TrainConfig parseResolved(String text, String origin) {
+    try {
+      return fromConfig(ConfigFactory.parseString(text,
+          ConfigParseOptions.defaults().setOriginDescription(origin)).withFallback(defaults())
+          .resolve());
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(origin + ": " + e.getMessage(), e);
+    }
+  }
+
   static TrainConfig fromConfig(Config c) {
     try {
       Config t = c.getConfig("train");
@@ -186,7 +201,8 @@ public record TrainConfig(
       List<Double> weights = new ArrayList<>(t.getDoubleList("matryoshka_weights"));
       return new TrainConfig(c.getLong("seed"), c.getString("data"), t.getInt("steps"), batch,
           t.getDouble("lr"), t.getInt("warmup_steps"), t.getString("schedule"),
-          t.getDouble("min_lr_ratio"), t.getDouble("weight_decay"), t.getDouble("beta1"),
+          t.getDouble("min_lr_ratio"), t.getDouble("weight_decay"),
+          t.getBoolean("decay_embeddings"), t.getDouble("beta1"),
           t.getDouble("beta2"), t.getDouble("eps"), t.getDouble("grad_clip"),
           t.getInt("checkpoint_every"), t.getInt("log_every"), t.getInt("max_length"),
           t.getDouble("temperature"), t.getDouble("task_string_dropout"),
@@ -204,13 +220,24 @@ public record TrainConfig(
     return rendered;
   }
 
-  /** A copy whose task mix is {@code newTasks}. */
+  /** A copy whose task mix is {@code newTasks}, rendered with them. */
   public TrainConfig withTasks(Map<String, TaskConfig> newTasks) {
+    Map<String, Object> mix = new LinkedHashMap<>();
+    for (TaskConfig t : newTasks.values()) {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("task_string", t.taskString());
+      one.put("rate", t.rate());
+      one.put("batch_size", t.batchSize());
+      mix.put(t.name(), one);
+    }
+    String withMix = ConfigFactory.parseString(rendered)
+        .withValue("tasks", com.typesafe.config.ConfigValueFactory.fromMap(mix)).root()
+        .render(ConfigRenderOptions.concise().setFormatted(true));
     return new TrainConfig(seed, data, steps, batchSize, lr, warmupSteps, schedule, minLrRatio,
-        weightDecay, beta1, beta2, eps, gradClip, checkpointEvery, logEvery, maxLength,
-        temperature, taskStringDropout, shareHardNegatives, gradCacheChunk,
+        weightDecay, decayEmbeddings, beta1, beta2, eps, gradClip, checkpointEvery, logEvery,
+        maxLength, temperature, taskStringDropout, shareHardNegatives, gradCacheChunk,
         collectiveTimeoutSeconds, mediaLrScale, matryoshkaDims, matryoshkaWeights, newTasks,
-        rendered);
+        withMix);
   }
 
   private static void check(boolean ok, String message) {

@@ -1,24 +1,17 @@
 package io.omniembed.jobs;
 
-import io.omniembed.train.Replica;
-
 import io.omniembed.config.MediaSpec;
-import io.omniembed.config.ModelConfig;
-import io.omniembed.io.Models;
 import io.omniembed.config.TaskConfig;
 import io.omniembed.config.TrainConfig;
 import io.omniembed.io.HadoopConf;
 import io.omniembed.io.HadoopFiles;
-import io.omniembed.pipeline.TrainingData;
-import io.omniembed.io.Checkpoint;
-import io.omniembed.model.MiniLmImport;
-import io.omniembed.model.ModelSpec;
-import io.omniembed.train.TrainingState;
 import io.omniembed.pipeline.BarrierTraining;
+import io.omniembed.pipeline.TrainingData;
+import io.omniembed.train.Replica;
+import io.omniembed.train.RunConfig;
+import io.omniembed.train.TaskMix;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -70,8 +63,13 @@ public final class TrainJob implements Callable<Integer> {
           + " encode their share of every global batch (default: ${DEFAULT-VALUE}).")
   int workers;
 
-  @Option(names = "--resume", description = "Continue from the latest OUT/step-N checkpoint.")
+  @Option(names = "--resume", description = "Continue from the latest OUT/step-N checkpoint."
+      + " The seed, data, task mix and step count must be those of OUT/train.conf.")
   boolean resume;
+
+  @Option(names = "--allow-config-change", description = "With --resume: continue even though"
+      + " the seed, data, task mix or step count differ from OUT/train.conf.")
+  boolean allowConfigChange;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE",
       description = "Override a config key (train.steps, train.batch_size, train.lr, seed, ...);"
@@ -89,130 +87,34 @@ public final class TrainJob implements Callable<Integer> {
     if (workers < 1) {
       throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
     }
+    if (allowConfigChange && !resume) {
+      throw new IllegalArgumentException("--allow-config-change goes with --resume");
+    }
     SparkSession session = spark.session("train");
     Configuration conf = session.sparkContext().hadoopConfiguration();
     String stageText = config == null ? null : HadoopFiles.readString(config, conf);
     TrainConfig cfg = TrainConfig.resolve(stageText, config, sets, data);
-
-    String resumeFrom = null;
-    if (resume) {
-      resumeFrom = TrainingState.latest(out, conf);
-      if (resumeFrom == null && init == null) {
-        throw new IllegalArgumentException("--resume: no checkpoint under " + out + " and no"
-            + " --init to start from");
-      }
-    } else {
-      if (init == null) {
-        throw new IllegalArgumentException("--init is required (a checkpoint, hf:PATH,"
-            + " pretrained:" + MiniLmImport.NAME + " or random:PRESET)");
-      }
-      HadoopFiles.requireEmptyOutput(out, conf,
-          "use --resume to continue it, or choose another --out");
-    }
+    String resumeFrom = Replica.start(out, init, resume, conf);
+    BarrierTraining.checkSlots(session.sparkContext().master(), workers);
+    MediaSpec mediaSpec = media == null ? null : MediaSpec.load(media,
+        path -> HadoopFiles.readString(path, conf));
     if (resumeFrom == null) {
-      checkInit(init, conf);
+      Replica.checkMedia(new Replica.Spec(cfg, init, out, mediaSpec), conf);
     }
-    checkSlots(session, workers);
 
     TrainingData.Scan scan = TrainingData.scan(session, cfg.data());
-    cfg = cfg.withTasks(mix(cfg, scan.perTask(), workers));
-    HadoopFiles.writeString(HadoopFiles.child(out, "train.conf"), cfg.render(), conf);
+    cfg = cfg.withTasks(TaskMix.resolve(cfg, scan.perTask(), workers));
+    RunConfig.record(out, cfg, resumeFrom != null, allowConfigChange, conf);
     List<TaskConfig> tasks = new ArrayList<>(cfg.tasks().values());
     TrainingData.Plan plan = TrainingData.plan(scan, tasks, cfg.seed(), cfg.steps(), workers);
     LOG.info("train: {} steps on {} worker(s), tasks {} (examples {}), from {}", cfg.steps(),
         workers, cfg.tasks().keySet(), scan.perTask(),
         resumeFrom != null ? resumeFrom : init);
-    MediaSpec mediaSpec = media == null ? null : MediaSpec.load(media,
-        path -> HadoopFiles.readString(path, conf));
-    if (mediaSpec != null && resumeFrom == null) {
-      Replica.withMedia(Models.trainable(init, cfg.seed(), conf).encoder(), mediaSpec,
-          cfg.seed(), init);   // fails here, before any Spark work, if the model has others
-    }
     BarrierTraining.Job job = new BarrierTraining.Job(
         new Replica.Spec(cfg, init, out, mediaSpec), workers, new HadoopConf(conf));
     double loss = BarrierTraining.run(TrainingData.shard(scan, plan), job);
     System.out.printf("train: %d steps done on %d worker(s), final loss %.4f -> %s/final%n",
         cfg.steps(), workers, loss, out);
     return 0;
-  }
-
-  /** Fails fast on an --init that cannot load, before any Spark work. */
-  private static void checkInit(String init, Configuration conf) throws java.io.IOException {
-    ModelSpec spec = ModelSpec.parse(init, ModelSpec.Use.INIT);
-    if (spec instanceof ModelSpec.Random r) {
-      ModelConfig.preset(r.preset());
-    } else if (spec instanceof ModelSpec.CheckpointDir c) {
-      if (!HadoopFiles.exists(HadoopFiles.child(c.path(), Checkpoint.MANIFEST_FILE), conf)) {
-        throw new IllegalArgumentException("--init " + c.path() + ": not a checkpoint (no "
-            + Checkpoint.MANIFEST_FILE + ")");
-      }
-    } else if (spec instanceof ModelSpec.Hf) {
-      Models.trainable(init, 0, conf);   // the whole import checked here, before any Spark work
-    } else if (!(spec instanceof ModelSpec.Pretrained)) {
-      throw new IllegalArgumentException("--init " + init + ": not a model to train (give a"
-          + " checkpoint, hf:PATH, pretrained:" + MiniLmImport.NAME + " or random:PRESET)");
-    }
-  }
-
-  private static final java.util.regex.Pattern LOCAL =
-      java.util.regex.Pattern.compile("local\\[(\\*|\\d+)(,\\s*\\d+)?]");
-  private static final java.util.regex.Pattern LOCAL_CLUSTER =
-      java.util.regex.Pattern.compile("local-cluster\\[(\\d+),\\s*(\\d+),.*]");
-
-  /**
-   * A barrier stage needs all W tasks running at once: on local masters, say so before Spark
-   * would wait for slots that never come.
-   */
-  private static void checkSlots(SparkSession session, int workers) {
-    String master = session.sparkContext().master();
-    java.util.regex.Matcher local = LOCAL.matcher(master);
-    java.util.regex.Matcher cluster = LOCAL_CLUSTER.matcher(master);
-    int slots;
-    if (master.equals("local")) {
-      slots = 1;
-    } else if (local.matches()) {
-      slots = local.group(1).equals("*") ? Runtime.getRuntime().availableProcessors()
-          : Integer.parseInt(local.group(1));
-    } else if (cluster.matches()) {
-      slots = Integer.parseInt(cluster.group(1)) * Integer.parseInt(cluster.group(2));
-    } else {
-      return;   // a cluster manager: Spark checks the barrier stage's slots itself
-    }
-    if (workers > slots) {
-      throw new IllegalArgumentException("--workers " + workers + " needs " + workers + " task"
-          + " slots at once; master " + master + " has " + slots);
-    }
-  }
-
-  /** The task mix: the config's tasks (each must be in the data), or every task in the data. */
-  static Map<String, TaskConfig> mix(TrainConfig cfg, Map<String, Long> data, int workers) {
-    Map<String, TaskConfig> tasks = new LinkedHashMap<>();
-    if (cfg.tasks().isEmpty()) {
-      for (String name : data.keySet()) {
-        tasks.put(name, new TaskConfig(name, TaskConfig.defaultTaskString(name), 1.0,
-            cfg.batchSize()));
-      }
-    } else {
-      for (TaskConfig t : cfg.tasks().values()) {
-        if (!data.containsKey(t.name())) {
-          throw new IllegalArgumentException("unknown task '" + t.name() + "' in the config: the"
-              + " data has tasks " + data.keySet());
-        }
-        tasks.put(t.name(), t);
-      }
-    }
-    for (TaskConfig t : tasks.values()) {
-      long n = data.get(t.name());
-      if (t.batchSize() > n) {
-        throw new IllegalArgumentException("task '" + t.name() + "' has " + n + " examples,"
-            + " fewer than its batch size " + t.batchSize());
-      }
-      if (t.batchSize() < workers) {
-        throw new IllegalArgumentException("task '" + t.name() + "' has batch size "
-            + t.batchSize() + ", smaller than --workers " + workers + " (every worker needs at"
-            + " least one example of every batch)");
-      }
-    }
-    return tasks;
   }
 }

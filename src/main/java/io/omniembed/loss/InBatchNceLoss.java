@@ -13,17 +13,22 @@ import java.util.List;
  * </pre>
  * where s is the cosine similarity of the first k dimensions (each prefix re-normalised), N_i the
  * hard negatives of query i, and — when {@code shareHardNegatives} is on — also the other queries'
- * hard negatives, except those with the same content as p_i. The mask keeps duplicates (frequent
- * in classification-like tasks with few distinct targets) from acting as negatives of each other.
+ * hard negatives; in both cases without those with the same content as p_i. The mask keeps
+ * duplicates (frequent in classification-like tasks with few distinct targets) from acting as
+ * negatives of each other, and a mined "negative" that is the positive itself from pushing the
+ * query away from its own target; {@link Result#maskedHardNegatives} counts those.
  *
  * <p>Inputs: a {@link ContrastiveBatch}. Output: the loss and its gradient with respect to every
  * query, positive and negative embedding (full dimension), for the encoder's backward pass.
  */
 public final class InBatchNceLoss {
 
-  /** The loss value and dL/d(embedding) for every row of the batch. */
+  /**
+   * The loss value, dL/d(embedding) for every row of the batch, and the number of hard negatives
+   * masked out of their own query's candidates for having its positive's content.
+   */
   public record Result(double loss, double[] perDimLoss, float[][] dQueries, float[][] dPositives,
-      float[][] dNegatives) {}
+      float[][] dNegatives, int maskedHardNegatives) {}
 
   private final double temperature;
   private final List<Integer> dims;
@@ -89,8 +94,8 @@ public final class InBatchNceLoss {
         }
         for (int x = 0; x < m; x++) {
           boolean own = batch.negativeOwner()[x] == i;
-          used[b + x] = own || (shareHardNegatives
-              && batch.negativeKeys()[x] != batch.positiveKeys()[i]);
+          used[b + x] = (own || shareHardNegatives)
+              && batch.negativeKeys()[x] != batch.positiveKeys()[i];
           if (used[b + x]) {
             logits[b + x] = dot(q.unit[i], n.unit[x]) / temperature;
             max = Math.max(max, logits[b + x]);
@@ -124,7 +129,13 @@ public final class InBatchNceLoss {
       p.backward(gp, dp);
       n.backward(gn, dn);
     }
-    return new Result(total, perDim, toFloat(dq), toFloat(dp), toFloat(dn));
+    int masked = 0;
+    for (int x = 0; x < m; x++) {
+      if (batch.negativeKeys()[x] == batch.positiveKeys()[batch.negativeOwner()[x]]) {
+        masked++;
+      }
+    }
+    return new Result(total, perDim, toFloat(dq), toFloat(dp), toFloat(dn), masked);
   }
 
   /** The first k dimensions of each row, re-normalised, and the way back. */

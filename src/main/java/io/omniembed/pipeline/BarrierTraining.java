@@ -60,8 +60,10 @@ import scala.reflect.ClassTag$;
  * </ol>
  * If a task or its executor dies, its peers' collectives fail, Spark fails the stage and runs it
  * again, and step 1 resumes every replica from the last checkpoint: no manual step. Errors that a
- * retry cannot fix (a non-finite loss, inconsistent rows) are returned to the driver as results
- * instead, so the job stops at once with their message.
+ * retry cannot fix (a non-finite loss, inconsistent rows, a row whose media cannot be read or
+ * decoded) stop every worker alike — the workers share whether their rows of a step are usable
+ * before computing it — and are returned to the driver as results instead of task failures, so
+ * the job stops at once, with their message, and the stage is not retried.
  */
 public final class BarrierTraining {
 
@@ -73,6 +75,35 @@ public final class BarrierTraining {
 
   /** Everything a task needs, shipped in its closure. */
   public record Job(Replica.Spec replica, int workers, HadoopConf conf) implements Serializable {}
+
+  private static final java.util.regex.Pattern LOCAL =
+      java.util.regex.Pattern.compile("local\\[(\\*|\\d+)(,\\s*\\d+)?]");
+  private static final java.util.regex.Pattern LOCAL_CLUSTER =
+      java.util.regex.Pattern.compile("local-cluster\\[(\\d+),\\s*(\\d+),.*]");
+
+  /**
+   * The stage needs all W tasks running at once: on local masters, says so before Spark would
+   * wait for slots that never come. A cluster manager checks the slots of a barrier stage itself.
+   */
+  public static void checkSlots(String master, int workers) {
+    java.util.regex.Matcher local = LOCAL.matcher(master);
+    java.util.regex.Matcher cluster = LOCAL_CLUSTER.matcher(master);
+    int slots;
+    if (master.equals("local")) {
+      slots = 1;
+    } else if (local.matches()) {
+      slots = local.group(1).equals("*") ? Runtime.getRuntime().availableProcessors()
+          : Integer.parseInt(local.group(1));
+    } else if (cluster.matches()) {
+      slots = Integer.parseInt(cluster.group(1)) * Integer.parseInt(cluster.group(2));
+    } else {
+      return;
+    }
+    if (workers > slots) {
+      throw new IllegalArgumentException("--workers " + workers + " needs " + workers + " task"
+          + " slots at once; master " + master + " has " + slots);
+    }
+  }
 
   /**
    * Runs the stage over {@code shards} (W partitions from {@link TrainingData#shard}) and returns

@@ -1,5 +1,6 @@
 package io.omniembed.train;
 
+import io.omniembed.config.TrainConfig;
 import io.omniembed.model.layer.ParamStore;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -8,10 +9,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * AdamW (Loshchilov and Hutter, 2019, "Decoupled Weight Decay Regularization") over the flat
- * parameter buffer, every parameter (embedding tables included) in one pass of a few BLAS-1 ops:
+ * parameter buffer in a few BLAS-1 ops, each parameter at its group's learning-rate scale s and
+ * with or without decay ({@link ParamGroups}: no decay for biases and LayerNorm parameters, the
+ * media towers at {@code media_lr_scale}):
  * <pre>
  *   m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²
- *   θ ← θ − lr·λ·θ − lr · (m/(1−β₁ᵗ)) / (sqrt(v/(1−β₂ᵗ)) + ε)
+ *   θ ← θ − s·lr·λ·θ·[decayed] − s·lr · (m/(1−β₁ᵗ)) / (sqrt(v/(1−β₂ᵗ)) + ε)
  * </pre>
  * Its state (m, v, t) is saved in checkpoints so that a resumed run continues exactly.
  */
@@ -21,31 +24,28 @@ public final class AdamW {
   private final double beta2;
   private final double eps;
   private final double weightDecay;
+  private final ParamGroups groups;
   private final INDArray m;
   private final INDArray v;
   private final INDArray tmp;
   private long t;
-  private long scaledFrom;
-  private double scale = 1.0;
 
-  public AdamW(ParamStore store, double beta1, double beta2, double eps, double weightDecay) {
+  public AdamW(ParamStore store, double beta1, double beta2, double eps, double weightDecay,
+      ParamGroups groups) {
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.eps = eps;
     this.weightDecay = weightDecay;
+    this.groups = groups;
     this.m = Nd4j.create(store.dataType(), store.size());
     this.v = Nd4j.create(store.dataType(), store.size());
     this.tmp = Nd4j.create(store.dataType(), store.size());
   }
 
-  /**
-   * Updates parameters from offset {@code from} to the end of the buffer (the media towers, laid
-   * out last) at {@code scale} times the learning rate.
-   */
-  public AdamW scaleTail(long from, double scale) {
-    this.scaledFrom = from;
-    this.scale = scale;
-    return this;
+  /** The optimizer of a training run: its settings and parameter groups from {@code cfg}. */
+  public static AdamW of(ParamStore store, TrainConfig cfg) {
+    return new AdamW(store, cfg.beta1(), cfg.beta2(), cfg.eps(), cfg.weightDecay(),
+        ParamGroups.of(store, cfg.decayEmbeddings(), cfg.mediaLrScale()));
   }
 
   /** Applies one update with learning rate {@code lr} from the gradients in {@code store}. */
@@ -63,11 +63,14 @@ public final class AdamW {
     tmp.assign(v).divi(bc2);
     Transforms.sqrt(tmp, false).addi(eps);
     tmp.rdivi(m).muli(lr / bc1);                               // lr · m̂ / (sqrt(v̂) + ε)
-    if (scale != 1.0 && scaledFrom < tmp.length()) {
-      tmp.get(NDArrayIndex.interval(scaledFrom, tmp.length())).muli(scale);
-    }
-    if (weightDecay > 0) {
-      p.muli(1 - lr * weightDecay);
+    for (ParamGroups.Run run : groups.runs()) {
+      if (run.scale() != 1.0) {
+        tmp.get(NDArrayIndex.interval(run.from(), run.to())).muli(run.scale());
+      }
+      if (run.decay() && weightDecay > 0) {
+        p.get(NDArrayIndex.interval(run.from(), run.to()))
+            .muli(1 - run.scale() * lr * weightDecay);
+      }
     }
     p.subi(tmp);
   }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -53,11 +54,12 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class ContrastiveStep {
 
   /**
-   * The loss of a step, its per-Matryoshka-dimension parts, the global batch size and where this
+   * The loss of a step, its per-Matryoshka-dimension parts, the global batch size, the hard
+   * negatives of the global batch masked for having their own positive's content, and where this
    * worker's time went (seconds): encoding, loss, backward (re-encoding included).
    */
-  public record Result(double loss, double[] perDimLoss, int examples, double encodeSeconds,
-      double lossSeconds, double backwardSeconds) {}
+  public record Result(double loss, double[] perDimLoss, int examples, int maskedHardNegatives,
+      double encodeSeconds, double lossSeconds, double backwardSeconds) {}
 
   private final Encoder encoder;
   private final InBatchNceLoss loss;
@@ -65,10 +67,10 @@ public final class ContrastiveStep {
   private final long seed;
   private final int chunk;
   private final Collective collective;
-  private final Workspace inference = new Workspace();
-  private final Role queries = new Role();
-  private final Role positives = new Role();
-  private final Role negatives = new Role();
+  private final Workspace inference;
+  private final Role queries;
+  private final Role positives;
+  private final Role negatives;
 
   /**
    * @param chunk      GradCache chunk size in texts; 0 encodes each role in one pass
@@ -85,6 +87,12 @@ public final class ContrastiveStep {
     this.seed = seed;
     this.chunk = chunk;
     this.collective = collective;
+    // Activations in the parameters' precision: float32 in training, float64 for the gradient
+    // checks (embeddings still reach the loss as float32).
+    this.inference = new Workspace(encoder.store().dataType());
+    this.queries = new Role();
+    this.positives = new Role();
+    this.negatives = new Role();
   }
 
   /** A single-worker step over the whole batch. */
@@ -142,8 +150,8 @@ public final class ContrastiveStep {
       collective.allReduceSum((FloatBuffer) encoder.store().gradBuffer());
     }
     long t3 = System.nanoTime();
-    return new Result(r.loss(), r.perDimLoss(), globalSize, (t1 - t0) / 1e9, (t2 - t1) / 1e9,
-        (t3 - t2) / 1e9);
+    return new Result(r.loss(), r.perDimLoss(), globalSize, r.maskedHardNegatives(),
+        (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
   }
 
   /** This worker's embeddings and keys; negative owners are global row indices. */
@@ -267,7 +275,7 @@ public final class ContrastiveStep {
    * {@link #backward}.
    */
   private final class Role {
-    private final Workspace kept = new Workspace();
+    private final Workspace kept = new Workspace(encoder.store().dataType());
     private List<Sequence> texts = List.of();
     private TokenBatch whole;   // the batch whose activations `kept` holds, if one pass
 
@@ -292,12 +300,16 @@ public final class ContrastiveStep {
       return out;
     }
 
+    private INDArray gradient(float[][] rows) {
+      return Nd4j.createFromArray(rows).castTo(encoder.store().dataType());
+    }
+
     void backward(float[][] dEmbedding) {
       if (texts.isEmpty()) {
         return;
       }
       if (whole != null) {
-        encoder.backward(whole, Nd4j.createFromArray(dEmbedding), kept);
+        encoder.backward(whole, gradient(dEmbedding), kept);
         return;
       }
       for (int from = 0; from < texts.size(); from += chunk) {
@@ -306,7 +318,7 @@ public final class ContrastiveStep {
         encoder.forward(part, kept, true);
         float[][] d = new float[to - from][];
         System.arraycopy(dEmbedding, from, d, 0, to - from);
-        encoder.backward(part, Nd4j.createFromArray(d), kept);
+        encoder.backward(part, gradient(d), kept);
       }
     }
   }

@@ -12,6 +12,8 @@ import io.omniembed.io.Models;
 import io.omniembed.io.Checkpoint;
 import io.omniembed.model.Encoder;
 import io.omniembed.model.ItemSequencer;
+import io.omniembed.model.ModelSpec;
+import io.omniembed.config.ModelConfig;
 import io.omniembed.train.collective.Collective;
 import java.io.IOException;
 import java.io.Serializable;
@@ -37,6 +39,61 @@ public final class Replica {
 
   private Replica() {}
 
+  /**
+   * Where a run starts, checked before any Spark work: with {@code resume}, the latest checkpoint
+   * under {@code out} (returned), or {@code init} when there is none yet; without, {@code init}
+   * into an empty {@code out}. Returns null when the run starts from {@code init}, after checking
+   * that it can load.
+   */
+  public static String start(String out, String init, boolean resume, Configuration conf)
+      throws IOException {
+    if (resume) {
+      String latest = TrainingState.latest(out, conf);
+      if (latest != null) {
+        return latest;
+      }
+      if (init == null) {
+        throw new IllegalArgumentException("--resume: no checkpoint under " + out + " and no"
+            + " --init to start from");
+      }
+    } else {
+      if (init == null) {
+        throw new IllegalArgumentException("--init is required ("
+            + ModelSpec.Use.INIT.forms() + ")");
+      }
+      HadoopFiles.requireEmptyOutput(out, conf,
+          "use --resume to continue it, or choose another --out");
+    }
+    checkInit(init, conf);
+    return null;
+  }
+
+  /** Fails fast on an --init that cannot load. */
+  private static void checkInit(String init, Configuration conf) throws IOException {
+    ModelSpec spec = ModelSpec.parse(init, ModelSpec.Use.INIT);
+    if (spec instanceof ModelSpec.Random r) {
+      ModelConfig.preset(r.preset());
+    } else if (spec instanceof ModelSpec.CheckpointDir c) {
+      if (!HadoopFiles.exists(HadoopFiles.child(c.path(), Checkpoint.MANIFEST_FILE), conf)) {
+        throw new IllegalArgumentException("--init " + c.path() + ": not a checkpoint (no "
+            + Checkpoint.MANIFEST_FILE + ")");
+      }
+    } else if (spec instanceof ModelSpec.Hf) {
+      Models.trainable(init, 0, conf);   // the whole import checked here, before any Spark work
+    }
+  }
+
+  /**
+   * Fails fast when {@code spec}'s media towers cannot be added to its {@code init} model (one
+   * that already has other towers); a run that resumes keeps the towers of its checkpoint.
+   */
+  public static void checkMedia(Spec spec, Configuration conf) throws IOException {
+    if (spec.media() != null) {
+      withMedia(Models.trainable(spec.init(), spec.config().seed(), conf).encoder(),
+          spec.media(), spec.config().seed(), spec.init());
+    }
+  }
+
   /** The step to start after: that of the latest complete checkpoint under {@code out}, or 0. */
   public static int resumeStep(String out, Configuration conf) throws IOException {
     String latest = TrainingState.latest(out, conf);
@@ -57,12 +114,7 @@ public final class Replica {
     if (from == 0 && spec.media() != null) {
       encoder = withMedia(encoder, spec.media(), cfg.seed(), spec.init());
     }
-    AdamW optimizer = new AdamW(encoder.store(), cfg.beta1(), cfg.beta2(), cfg.eps(),
-        cfg.weightDecay());
-    if (encoder.config().hasMedia()) {
-      optimizer.scaleTail(encoder.store().slot("media.image.weight").offset(),
-          cfg.mediaLrScale());
-    }
+    AdamW optimizer = AdamW.of(encoder.store(), cfg);
     List<String> metrics = new ArrayList<>();
     if (from > 0) {
       TrainingState.Position pos = TrainingState.read(HadoopFiles.child(spec.out(),

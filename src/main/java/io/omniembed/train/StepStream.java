@@ -13,7 +13,10 @@ import java.util.NoSuchElementException;
 /**
  * One worker's examples, sorted by (step, slot), grouped into the {@link StepRows} of each step
  * after {@code from} and tokenised as they are met. Checks that every step holds exactly this
- * worker's slots ({@link BatchSchedule#shareStart}) of one task.
+ * worker's slots ({@link BatchSchedule#shareStart}) of one task. A row that cannot be prepared (a
+ * media file that cannot be read or decoded, a record that does not parse) throws
+ * {@link TrainingStopped} naming its data file, its step and slot, and the reason; the loop
+ * shares that with the other workers before the step's compute ({@link TrainingRun}).
  */
 public final class StepStream implements Iterator<StepRows> {
 
@@ -64,8 +67,7 @@ public final class StepStream implements Iterator<StepRows> {
     int offset = -1;
     int batch = 0;
     while (pending != null && pending.step() == step) {
-      String source = pending.example().source();
-      TrainingExample e = TrainingExample.parse(pending.example().record());
+      TrainingExample e = parse(pending);
       if (task == null) {
         task = e.task();
         TaskConfig t = config.tasks().get(task);
@@ -79,8 +81,7 @@ public final class StepStream implements Iterator<StepRows> {
         throw new TrainingStopped("worker " + rank + ": step " + step + " expected slot "
             + (offset + examples.size()) + ", got " + pending.slot());
       }
-      examples.add(TokenizedExample.of(e, config.tasks().get(task).taskString(), sequencer,
-          part -> media.read(part, source)));
+      examples.add(prepare(e, config.tasks().get(task).taskString(), pending));
       pending = advance();
     }
     int expected = BatchSchedule.shareStart(batch, workers, rank + 1) - offset;
@@ -89,5 +90,34 @@ public final class StepStream implements Iterator<StepRows> {
           + examples.size() + " rows, expected " + expected);
     }
     return new StepRows(step, task, offset, batch, examples);
+  }
+
+  private static TrainingExample parse(ScheduledExample row) {
+    try {
+      return TrainingExample.parse(row.example().record());
+    } catch (RuntimeException e) {
+      throw unusable(row, e);
+    }
+  }
+
+  private TokenizedExample prepare(TrainingExample e, String taskString, ScheduledExample row) {
+    String source = row.example().source();
+    try {
+      return TokenizedExample.of(e, taskString, sequencer, part -> media.read(part, source));
+    } catch (RuntimeException ex) {
+      // Whatever a decoder throws on a bad file, a retry would meet it again.
+      throw unusable(row, ex);
+    }
+  }
+
+  private static final int EXCERPT = 80;
+
+  static TrainingStopped unusable(ScheduledExample row, RuntimeException e) {
+    String record = row.example().record();
+    String excerpt = record.length() <= EXCERPT ? record : record.substring(0, EXCERPT) + "…";
+    String reason = e instanceof IllegalArgumentException && e.getMessage() != null
+        ? e.getMessage() : e.toString();
+    return new TrainingStopped(row.example().source() + ": the example of step " + row.step()
+        + " slot " + row.slot() + " cannot be used: " + reason + " (record " + excerpt + ")");
   }
 }

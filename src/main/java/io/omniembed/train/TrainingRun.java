@@ -11,6 +11,7 @@ import io.omniembed.model.Encoder;
 import io.omniembed.model.ModelCard;
 import io.omniembed.train.collective.Collective;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -87,14 +88,22 @@ public final class TrainingRun {
     long examples = 0;
     double lastLoss = Double.NaN;
     for (int s = from + 1; s <= config.steps(); s++) {
-      if (!batches.hasNext()) {
-        throw new TrainingStopped("worker " + collective.rank() + " has no rows for step " + s);
+      StepRows rows = null;
+      String problem = null;
+      try {
+        if (!batches.hasNext()) {
+          problem = "worker " + collective.rank() + " has no rows for step " + s;
+        } else {
+          rows = batches.next();
+          if (rows.step() != s) {
+            problem = "worker " + collective.rank() + " got rows of step " + rows.step()
+                + " where step " + s + " was due";
+          }
+        }
+      } catch (TrainingStopped e) {
+        problem = e.getMessage();
       }
-      StepRows rows = batches.next();
-      if (rows.step() != s) {
-        throw new TrainingStopped("worker " + collective.rank() + " got rows of step "
-            + rows.step() + " where step " + s + " was due");
-      }
+      agree(problem);
       long t0 = System.nanoTime();
       Collective.Stats before = collective.stats();
       ContrastiveStep.Result r = step.run(s, rows.rows(), rows.offset(), rows.globalSize());
@@ -139,6 +148,22 @@ public final class TrainingRun {
           TrainingState.files(config.steps(), config.seed(), optimizer), conf);
     }
     return lastLoss;
+  }
+
+  /**
+   * Shares whether each worker could prepare its rows of the step ({@code problem} null) or not,
+   * before any of them starts the step's collectives: if one could not, every worker stops with
+   * its message (the lowest rank's, if several), and the barrier stage ends with that error
+   * instead of peers failing on a closed connection and Spark retrying what would fail again.
+   */
+  private void agree(String problem) throws IOException {
+    byte[][] all = collective.allGather(problem == null ? new byte[0]
+        : problem.getBytes(StandardCharsets.UTF_8));
+    for (byte[] p : all) {
+      if (p.length > 0) {
+        throw new TrainingStopped(new String(p, StandardCharsets.UTF_8));
+      }
+    }
   }
 
   /**
@@ -188,6 +213,7 @@ public final class TrainingRun {
     for (double d : r.perDimLoss()) {
       dims.add(d);
     }
+    n.put("masked_hard_negatives", r.maskedHardNegatives());
     n.put("lr", lr);
     n.put("grad_norm", gradNorm);
     n.put("examples_per_s", examplesPerSecond);

@@ -94,6 +94,44 @@ class DistributedTrainJobTest {
             "train.batch_size=1").toArray(new String[0])).err());
   }
 
+  /**
+   * Image pairs, one of whose images is corrupt, every example in every batch: the worker that
+   * holds it cannot prepare step 1. Training stops once, on every worker, with that row's file and
+   * the reason — no task fails, so Spark does not retry the stage.
+   */
+  @Test
+  void aBadRowStopsTrainingOnceNamingItsFile(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("data");
+    Files.createDirectories(data.resolve("media"));
+    String[] colors = {"red", "green", "blue", "gray", "pink", "cyan"};
+    java.awt.Color[] rgb = {java.awt.Color.RED, java.awt.Color.GREEN, java.awt.Color.BLUE,
+        java.awt.Color.GRAY, java.awt.Color.PINK, java.awt.Color.CYAN};
+    ObjectMapper json = new ObjectMapper();
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < colors.length; i++) {
+      String image = i == 4 ? "media/broken.png" : "media/" + colors[i] + ".png";
+      Files.write(data.resolve(image), i == 4
+          ? "\u0089PNG garbage, not an image".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)
+          : MultimodalJobTest.png(rgb[i], 16, 16));
+      lines.add(json.writeValueAsString(java.util.Map.of("task", "text2image", "query",
+          "a " + colors[i] + " square", "positive", java.util.Map.of("image", image))));
+    }
+    Files.write(data.resolve("pairs.jsonl"), lines);
+    Path out = dir.resolve("out");
+    StageAttempts.reset();
+    JobRunner.Result r = JobRunner.run(args(data.resolve("pairs.jsonl"), out, "local[2]", 2, 4,
+        "--media", "tiny", "--set", "train.batch_size=6", "--set", "train.checkpoint_every=1",
+        "--conf", "spark.extraListeners=" + StageAttempts.class.getName())
+        .toArray(new String[0]));
+    assertEquals(1, r.exitCode(), r.err());
+    assertTrue(r.err().matches("omniembed train: error: file://" + data.resolve("pairs.jsonl")
+        + ": the example of step 1 slot \\d cannot be used: positive: image 'media/broken.png':"
+        + " .*\\(record \\{.*"), r.err());
+    assertEquals(0, StageAttempts.RETRIES.get(), "stage retries");
+    assertEquals(0, StageAttempts.FAILED_TASKS.get(), "failed tasks");
+    assertFalse(Files.exists(out.resolve("step-1")));
+  }
+
   @Test
   void executorJvmsMatchThreadsAndSurviveAKilledExecutor(@TempDir Path dir) throws Exception {
     Path data = TrainJobTest.data(dir);

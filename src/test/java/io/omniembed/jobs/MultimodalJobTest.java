@@ -240,7 +240,51 @@ class MultimodalJobTest {
     assertEquals(0, eval.exitCode(), eval.err());
     JsonNode metrics = JSON.readTree(report.toFile()).get("metrics");
     assertEquals(6, JSON.readTree(report.toFile()).get("corpus").asInt());
-    assertTrue(metrics.get("recall@1").asDouble() >= 0 && metrics.has("ndcg@10"));
+    assertTrue(metrics.has("ndcg@10"), metrics.toString());
+    // The model's own answer, embedded here without Spark: for each query, is the nearest image
+    // its own? Eval's recall@1 must be that fraction.
+    assertEquals(recallAt1(model, bench), metrics.get("recall@1").asDouble(), 1e-9,
+        metrics.toString());
+  }
+
+  /** Recall@1 of {@code model} on a benchmark of one relevant corpus item per query (qi → di). */
+  private static double recallAt1(String model, Path bench) throws Exception {
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    io.omniembed.model.TextEmbedder embedder = io.omniembed.io.Models.load(
+        io.omniembed.model.ModelSpec.parse(model), conf, 1);
+    List<io.omniembed.model.ItemEmbedding.Input> inputs = new ArrayList<>();
+    for (String file : List.of("corpus.jsonl", "queries.jsonl")) {
+      for (String line : Files.readAllLines(bench.resolve(file))) {
+        inputs.add(new io.omniembed.model.ItemEmbedding.Input(bench.resolve(file).toString(),
+            io.omniembed.data.ItemParser.parseRecord(line)));
+      }
+    }
+    Map<String, float[]> vectors = new HashMap<>();
+    new io.omniembed.model.ItemEmbedding(embedder, 32, embedder.dim(), 64, 0,
+        io.omniembed.io.MediaSource.loader(embedder.media(), conf)).run(inputs.iterator(),
+        new io.omniembed.model.ItemEmbedding.Sink() {
+          @Override
+          public void embedded(io.omniembed.model.ItemEmbedding.Embedded e) {
+            vectors.put(e.id(), e.vector());
+          }
+
+          @Override
+          public void failed(io.omniembed.model.ItemEmbedding.Failed f) {
+            throw new AssertionError(f.id() + ": " + f.reason());
+          }
+        });
+    int hits = 0;
+    for (int i = 0; i < NAMES.length; i++) {
+      int best = 0;
+      for (int j = 1; j < NAMES.length; j++) {
+        if (cosine(vectors.get("q" + i), vectors.get("d" + j))
+            > cosine(vectors.get("q" + i), vectors.get("d" + best))) {
+          best = j;
+        }
+      }
+      hits += best == i ? 1 : 0;
+    }
+    return (double) hits / NAMES.length;
   }
 
   private static void assertReason(Map<String, String> reasons, String id, String part) {

@@ -82,6 +82,32 @@ class TrainJobTest {
   }
 
   @Test
+  void aResumeMustKeepTheSeedDataTaskMixAndStepsUnlessAllowed(@TempDir Path dir)
+      throws Exception {
+    Path data = data(dir);
+    Path a = dir.resolve("a");
+    assertEquals(0, JobRunner.run(args(data, a).toArray(new String[0])).exitCode());
+    String conf = a.resolve("train.conf").toString();
+    assertEquals("omniembed train: error: --resume: the config differs from " + conf + " in"
+        + " seed: 0 -> 1, train.steps: 6 -> 8, tasks.define.batch_size: 4 -> 2,"
+        + " tasks.name.batch_size: 4 -> 2; these decide the"
+        + " examples of every step and the learning-rate schedule (add --allow-config-change to"
+        + " resume with them anyway)", JobRunner.run(args(data, a, "--resume", "--set", "seed=1",
+            "--set", "train.steps=8", "--set", "train.batch_size=2")
+            .toArray(new String[0])).err());
+    assertTrue(Files.notExists(a.resolve("step-8")));
+    // The learning rate is no part of the schedule: it may change on resume.
+    JobRunner.Result lr = JobRunner.run(args(data, a, "--resume", "--set", "train.lr=5e-4")
+        .toArray(new String[0]));
+    assertEquals(0, lr.exitCode(), lr.err());
+    JobRunner.Result longer = JobRunner.run(args(data, a, "--resume", "--allow-config-change",
+        "--set", "train.steps=8").toArray(new String[0]));
+    assertEquals(0, longer.exitCode(), longer.err());
+    assertTrue(Files.exists(a.resolve("step-8")));
+    assertTrue(Files.readString(a.resolve("train.conf")).contains("\"steps\" : 8"));
+  }
+
+  @Test
   void badInputsGiveClearErrors(@TempDir Path dir) throws Exception {
     Path data = data(dir);
     Path bad = dir.resolve("bad.jsonl");

@@ -33,6 +33,49 @@ class InBatchNceLossTest extends LossGradientTestBase {
     checkAll(new InBatchNceLoss(0.05, List.of(8), List.of(1.0), true), batch(new Random(2)));
   }
 
+  /**
+   * The batch of {@link #batch} but hard negative 1, of query 1, has the content of query 1's own
+   * positive (key 21), as a mined negative that is the positive itself.
+   */
+  private static ContrastiveBatch withOwnPositiveAsNegative(Random r) {
+    ContrastiveBatch b = batch(r);
+    return new ContrastiveBatch(b.queries(), b.positives(), b.negatives(), b.negativeOwner(),
+        b.queryKeys(), b.positiveKeys(), new long[] {30, 21, 31});
+  }
+
+  @Test
+  void gradientWithANegativeEqualToItsPositive() {
+    checkAll(new InBatchNceLoss(0.1, List.of(4, 8), List.of(1.0, 0.5), false),
+        withOwnPositiveAsNegative(new Random(4)));
+    checkAll(new InBatchNceLoss(0.05, List.of(8), List.of(1.0), true),
+        withOwnPositiveAsNegative(new Random(5)));
+  }
+
+  @Test
+  void aNegativeEqualToItsPositiveIsMaskedAndCounted() {
+    for (boolean share : new boolean[] {false, true}) {
+      InBatchNceLoss loss = new InBatchNceLoss(0.1, List.of(4, 8), List.of(1.0, 0.5), share);
+      ContrastiveBatch masked = withOwnPositiveAsNegative(new Random(6));
+      // Without sharing: the same batch without that negative at all. With sharing: the same
+      // negative given to query 3, so that it still counts for the other queries.
+      ContrastiveBatch without = share
+          ? new ContrastiveBatch(masked.queries(), masked.positives(), masked.negatives(),
+              new int[] {1, 3, 3}, masked.queryKeys(), masked.positiveKeys(), masked.negativeKeys())
+          : new ContrastiveBatch(masked.queries(), masked.positives(),
+              new float[][] {masked.negatives()[0], masked.negatives()[2]}, new int[] {1, 3},
+              masked.queryKeys(), masked.positiveKeys(), new long[] {30, 31});
+      InBatchNceLoss.Result r = loss.compute(masked);
+      assertEquals(loss.compute(without).loss(), r.loss(), 1e-12, "share " + share);
+      assertEquals(1, r.maskedHardNegatives());
+      assertEquals(0, loss.compute(without).maskedHardNegatives());
+      if (!share) {
+        for (float g : r.dNegatives()[1]) {
+          assertEquals(0f, g, "the masked negative gets no gradient");
+        }
+      }
+    }
+  }
+
   @Test
   void identicalEmbeddingsGiveLogB() {
     int b = 6;
