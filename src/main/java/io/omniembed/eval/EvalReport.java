@@ -1,5 +1,7 @@
 package io.omniembed.eval;
 
+import io.omniembed.model.Prompts;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -7,7 +9,13 @@ import java.util.Map;
 
 /** The result of one {@code eval} run: metrics plus what produced them, as JSON and as a table. */
 public record EvalReport(String benchmark, String model, String modelHash, int dim, int queries,
-    long corpus, Map<String, Double> metrics, double seconds) {
+    long corpus, Map<String, Double> metrics, double seconds, Prompts prompts) {
+
+  /** A report of a run without prompts (bm25, or a model that has none). */
+  public EvalReport(String benchmark, String model, String modelHash, int dim, int queries,
+      long corpus, Map<String, Double> metrics, double seconds) {
+    this(benchmark, model, modelHash, dim, queries, corpus, metrics, seconds, Prompts.NONE);
+  }
 
   public String toJson() {
     ObjectMapper json = new ObjectMapper();
@@ -21,6 +29,10 @@ public record EvalReport(String benchmark, String model, String modelHash, int d
     root.put("queries", queries);
     root.put("corpus", corpus);
     root.put("seconds", seconds);
+    root.put("query_prompt", prompts.queryName());          // null: none was used
+    root.put("query_prompt_text", prompts.queryText());
+    root.put("corpus_prompt", prompts.corpusName());
+    root.put("corpus_prompt_text", prompts.corpusText());
     ObjectNode m = root.putObject("metrics");
     metrics.forEach(m::put);
     try {

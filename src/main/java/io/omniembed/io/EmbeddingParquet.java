@@ -44,6 +44,8 @@ public final class EmbeddingParquet {
   public static final String MODEL_HASH = "omniembed.model_hash";
   public static final String DIM = "omniembed.dim";
   public static final String NORMALIZATION = "omniembed.normalization";
+  /** The prompt put before every item, when there was one. */
+  public static final String PROMPT = "omniembed.prompt";
   public static final String PRECISION = "omniembed.precision";
   public static final String SCALE = "omniembed.scale";
   public static final String QUANTIZATION = "omniembed.quantization";
@@ -98,7 +100,16 @@ public final class EmbeddingParquet {
    */
   public static Map<String, String> metadata(String modelId, String modelHash, int dim,
       OutputPrecision precision) {
+    return metadata(modelId, modelHash, dim, precision, "");
+  }
+
+  /** As above, with the prompt put before every item ({@code omniembed.prompt}; none if empty). */
+  public static Map<String, String> metadata(String modelId, String modelHash, int dim,
+      OutputPrecision precision, String prompt) {
     Map<String, String> m = new HashMap<>();
+    if (!prompt.isEmpty()) {
+      m.put(PROMPT, prompt);
+    }
     m.put(MODEL_ID, modelId);
     m.put(MODEL_HASH, modelHash);
     m.put(DIM, Integer.toString(dim));

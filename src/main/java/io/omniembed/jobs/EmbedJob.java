@@ -40,6 +40,16 @@ public final class EmbedJob implements Callable<Integer> {
       description = "Input partitions (one output file each). Default: at least 2 per core.")
   int partitions;
 
+  @Option(names = "--prompt", paramLabel = "NAME",
+      description = "Put the model's prompt NAME before every item: a task string of a trained"
+          + " checkpoint (named after its task) or a prompt of an imported model (E5: query,"
+          + " passage).")
+  String prompt;
+
+  @Option(names = "--prompt-text", paramLabel = "TEXT",
+      description = "Put TEXT before every item (instead of --prompt).")
+  String promptText;
+
   @Option(names = "--sample", paramLabel = "N", defaultValue = "1000",
       description = "Also write about N embedded rows (a fixed hash sample of the ids) to"
           + " OUT/_sample.jsonl for plots (default: ${DEFAULT-VALUE}; 0: none).")
@@ -86,7 +96,7 @@ public final class EmbedJob implements Callable<Integer> {
     CorpusEmbedding.Request request = new CorpusEmbedding.Request(model, input, out,
         embedding.dim, embedding.batchSize, embedding.maxLength, partitions, sample,
         OutputPrecision.parse(outputPrecision),
-        new EmbedInput.Columns(idCol, textCol, itemCol, keepCols));
+        new EmbedInput.Columns(idCol, textCol, itemCol, keepCols), prompt, promptText);
     CorpusEmbedding.Result result = CorpusEmbedding.run(spark.session("embed"), request);
     System.out.println(result.message());
     return 0;

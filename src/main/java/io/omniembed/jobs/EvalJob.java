@@ -41,6 +41,17 @@ public final class EvalJob implements Callable<Integer> {
       description = "Where to write the metrics (any Hadoop path).")
   String out;
 
+  @Option(names = "--query-prompt", paramLabel = "NAME",
+      description = "The model's prompt put before every query: a task string of a trained"
+          + " checkpoint (named after its task), or an imported model's prompt. Default: its"
+          + " 'query' prompt, else its default prompt, else none; 'none' for none.")
+  String queryPrompt;
+
+  @Option(names = "--corpus-prompt", paramLabel = "NAME",
+      description = "The model's prompt put before every document. Default: its 'passage' or"
+          + " 'document' prompt, else none; 'none' for none.")
+  String corpusPrompt;
+
   @Mixin
   EmbeddingOptions embedding;
 
@@ -59,14 +70,23 @@ public final class EvalJob implements Callable<Integer> {
         bench.corpusSize(), bench.qrels().size(), benchmark);
 
     Evaluation.Outcome outcome = Evaluation.run(session, bench, model, embedding.dim,
-        embedding.batchSize, embedding.maxLength);
+        embedding.batchSize, embedding.maxLength, queryPrompt, corpusPrompt);
     double seconds = (System.nanoTime() - start) / 1e9;
     EvalReport report = new EvalReport(benchmark, spec.id(), outcome.modelHash(), outcome.dim(),
-        bench.queries().size(), bench.corpusSize(), outcome.metrics(), seconds);
+        bench.queries().size(), bench.corpusSize(), outcome.metrics(), seconds, outcome.prompts());
+    if (outcome.prompts().queryName() != null || outcome.prompts().corpusName() != null) {
+      System.out.printf("eval: prompts: queries %s, documents %s%n",
+          describe(outcome.prompts().queryName(), outcome.prompts().queryText()),
+          describe(outcome.prompts().corpusName(), outcome.prompts().corpusText()));
+    }
     HadoopFiles.writeString(out, report.toJson(), conf);
     System.out.print(EvalReport.table(List.of(report)));
     System.out.printf("eval: %d queries, %d documents, %.1f s -> %s%n", bench.queries().size(),
         bench.corpusSize(), seconds, out);
     return 0;
+  }
+
+  private static String describe(String name, String text) {
+    return name == null ? "none" : name + " ('" + text + "')";
   }
 }

@@ -45,7 +45,7 @@ final class EmbedRows implements Serializable {
   record Settings(String model, int dim, int batchSize, int window, int maxLength,
       String inputCol, Kind kind, int inputIndex, boolean vector, Invalid invalid,
       boolean errorCol, boolean tokensCol, boolean truncatedCol, HadoopConf hadoopConf,
-      int sourceIndex) implements Serializable {}
+      int sourceIndex, String prompt) implements Serializable {}
 
   private final Settings s;
 
@@ -56,7 +56,8 @@ final class EmbedRows implements Serializable {
   Iterator<Row> apply(int partition, Iterator<Row> rows) {
     TextEmbedder embedder = Models.embedder(s.model(), s.hadoopConf().get(), Embedder.threads());
     ItemEmbedding embedding = new ItemEmbedding(embedder, s.batchSize(), s.dim(), s.window(),
-        s.maxLength(), MediaSource.loader(embedder.media(), s.hadoopConf().get()));
+        s.maxLength(), MediaSource.loader(embedder.media(), s.hadoopConf().get()))
+        .withPrompt(s.prompt());
     return new Iterator<>() {
       private final List<Row> out = new ArrayList<>();
       private int next;

@@ -89,6 +89,8 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
   private final Param<String> tokensCol;
   private final Param<String> truncatedCol;
   private final Param<String> sourceCol;
+  private final Param<String> prompt;
+  private final Param<String> promptText;
 
   public Embedder() {
     this(Identifiable.randomUID("embedder"));
@@ -124,7 +126,13 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
     sourceCol = new Param<>(this, "sourceCol", "string column: the data file each row came"
         + " from (for example input_file_name()); relative media paths are resolved against its"
         + " directory (empty: none, media by absolute path, URI or inline bytes only)");
+    prompt = new Param<>(this, "prompt", "name of one of the model's prompts (task strings)"
+        + " put before every item, as the model was trained or published with (empty: none)");
+    promptText = new Param<>(this, "promptText", "a prompt given as text, put before every item"
+        + " (empty: none); excludes prompt");
     setDefault(sourceCol, "");
+    setDefault(prompt, "");
+    setDefault(promptText, "");
     setDefault(outputCol, "embedding");
     setDefault(outputType, "array");
     setDefault(inputFormat, "content");
@@ -245,6 +253,40 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
 
   public Embedder setSourceCol(String v) {
     return (Embedder) set(sourceCol, v);
+  }
+
+  public Param<String> prompt() {
+    return prompt;
+  }
+
+  /** Puts the model's prompt {@code name} before every item ({@link #promptFor}). */
+  public Embedder setPrompt(String name) {
+    return (Embedder) set(prompt, name);
+  }
+
+  public Param<String> promptText() {
+    return promptText;
+  }
+
+  /** Puts {@code text} before every item. */
+  public Embedder setPromptText(String text) {
+    return (Embedder) set(promptText, text);
+  }
+
+  /**
+   * The text put before every item: {@code promptText}, else the text of the model's prompt
+   * named {@code prompt}, else none. Refuses both set, and a name the model does not have.
+   */
+  public String promptFor(TextEmbedder model) {
+    String name = $(prompt);
+    String text = $(promptText);
+    if (!name.isEmpty() && !text.isEmpty()) {
+      throw new IllegalArgumentException("Embedder: set prompt or promptText, not both");
+    }
+    if (!text.isEmpty()) {
+      return text;
+    }
+    return name.isEmpty() ? "" : model.card().prompt(name, $(modelPath));
   }
 
   public String getModelPath() {
@@ -427,7 +469,7 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
         EmbedRows.Invalid.valueOf($(handleInvalid).toUpperCase(java.util.Locale.ROOT)),
         !$(errorCol).isEmpty(), !$(tokensCol).isEmpty(), !$(truncatedCol).isEmpty(),
         new HadoopConf(dataset.sparkSession().sparkContext().hadoopConfiguration()),
-        sourceIndex));
+        sourceIndex, promptFor(model)));
     String output = $(outputCol);
     // the encoder does not carry column metadata through mapPartitions; set it again
     return withInput.mapPartitions((MapPartitionsFunction<Row, Row>) it ->

@@ -48,6 +48,7 @@ public final class ItemEmbedding {
   private final int dim;
   private final int window;
   private final int maxLength;
+  private String prompt = "";
 
   /**
    * @param batchSize sequences per forward pass
@@ -102,6 +103,15 @@ public final class ItemEmbedding {
     return requested;
   }
 
+  /**
+   * Puts {@code text} before every item's content ({@link Item#withPrompt}), as the model's
+   * prompts and task strings are used; empty or null for none. Returns this.
+   */
+  public ItemEmbedding withPrompt(String text) {
+    this.prompt = text == null ? "" : text;
+    return this;
+  }
+
   public void run(Iterator<Input> inputs, Sink sink) {
     List<Tokenized> pending = new ArrayList<>();
     long pendingValues = 0;
@@ -111,7 +121,7 @@ public final class ItemEmbedding {
         sink.failed(new Failed(bad.id(), in.source(), bad.reason()));
         continue;
       }
-      Item item = ((ItemParser.Ok) in.result()).item();
+      Item item = ((ItemParser.Ok) in.result()).item().withPrompt(prompt);
       Sequence sequence;
       try {
         sequence = sequencer.sequence(item, part -> loader.read(part, in.source()));

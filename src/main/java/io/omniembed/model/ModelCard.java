@@ -31,6 +31,27 @@ public record ModelCard(Map<String, String> prompts, String defaultPromptName,
     }
   }
 
+  /**
+   * The text of prompt {@code name}; refuses an unknown name, listing the model's prompts.
+   * {@code model} names the model in the message.
+   */
+  public String prompt(String name, String model) {
+    String text = prompts.get(name);
+    if (text == null) {
+      throw new IllegalArgumentException("model " + model + " has no prompt '" + name + "'"
+          + (prompts.isEmpty() ? " (it has none; give the text with --prompt-text)"
+              : " (it has " + String.join(", ", prompts.keySet()) + ")"));
+    }
+    return text;
+  }
+
+  /** This card with {@code more} prompts added (a name already here keeps its text). */
+  public ModelCard withPrompts(Map<String, String> more) {
+    Map<String, String> all = new LinkedHashMap<>(prompts);
+    more.forEach(all::putIfAbsent);
+    return new ModelCard(all, defaultPromptName, notes);
+  }
+
   public boolean isEmpty() {
     return prompts.isEmpty() && defaultPromptName == null && notes.isEmpty();
   }

@@ -47,7 +47,7 @@ public final class CorpusEmbedding {
   /** The options of a run; 0 for {@code dim}, {@code maxLength}, {@code partitions}: default. */
   public record Request(String model, String input, String out, int dim, int batchSize,
       int maxLength, int partitions, int sample, OutputPrecision precision,
-      EmbedInput.Columns columns) {}
+      EmbedInput.Columns columns, String promptName, String promptText) {}
 
   /** The outcome: the summary of the work, or null when the output was already complete. */
   public record Result(EmbedSummary summary, String message) {}
@@ -73,14 +73,24 @@ public final class CorpusEmbedding {
         .setSourceCol(SourcedRecord.SOURCE).setInputFormat("json")
         .setOutputCol(EmbedPartition.EMBEDDING).setDim(q.dim()).setBatchSize(q.batchSize())
         .setMaxLength(q.maxLength()).setHandleInvalid("keep").setErrorCol(EmbedPartition.ERROR)
-        .setTokensCol(EmbedPartition.TOKENS).setTruncatedCol(EmbedPartition.TRUNCATED);
+        .setTokensCol(EmbedPartition.TOKENS).setTruncatedCol(EmbedPartition.TRUNCATED)
+        .setPrompt(q.promptName() == null ? "" : q.promptName())
+        .setPromptText(q.promptText() == null ? "" : q.promptText());
+    String prompt;
+    try {
+      prompt = embedder.promptFor(model);
+    } catch (IllegalArgumentException e) {   // the job's options, not the transformer's params
+      throw new IllegalArgumentException(e.getMessage().replace("Embedder: set prompt or"
+          + " promptText", "give --prompt or --prompt-text"), e);
+    }
     Dataset<Row> rows = input.rows();
     embedder.transformSchema(rows.schema());
 
     int units = q.partitions() > 0 ? q.partitions() : earlier != null ? earlier.units()
         : Math.max(2 * session.sparkContext().defaultParallelism(), rows.rdd().getNumPartitions());
     EmbedRun.Plan plan = new EmbedRun.Plan(q.input(), EmbedRun.fingerprint(q.input(), conf),
-        model.modelId(), model.modelHash(), dim, maxLength, units, q.precision(), q.columns());
+        model.modelId(), model.modelHash(), dim, maxLength, units, q.precision(), q.columns(),
+        prompt);
     Set<Integer> committed = Set.of();
     FileSystem fs = HadoopFiles.fs(q.out(), conf);
     if (earlier != null) {
@@ -110,7 +120,8 @@ public final class CorpusEmbedding {
         !input.kept().isEmpty()).stream().map(c -> col(c)).toArray(Column[]::new));
     EmbedPartition.Settings settings = new EmbedPartition.Settings(model.modelId(),
         model.modelHash(), dim, layout, q.out(),
-        total == 0 ? 0 : Math.min(1.0, 1.2 * q.sample() / total), committed, new HadoopConf(conf));
+        total == 0 ? 0 : Math.min(1.0, 1.2 * q.sample() / total), committed, new HadoopConf(conf),
+        prompt);
     LongAccumulator done = session.sparkContext().longAccumulator("embedded");
     long start = System.nanoTime();
     List<EmbedPartition.Summary> summaries;

@@ -42,7 +42,7 @@ public final class DenseRetrieval {
 
   /** What each task needs. */
   public record Settings(String model, int dim, int batchSize, int maxLength, int onnxThreads,
-      int k, HadoopConf hadoopConf) implements Serializable {}
+      int k, HadoopConf hadoopConf, String prompt) implements Serializable {}
 
   private DenseRetrieval() {}
 
@@ -85,7 +85,7 @@ public final class DenseRetrieval {
     Iterator<ItemEmbedding.Input> inputs = ItemSource.inputs(rows);
     new ItemEmbedding(embedder, s.batchSize(), s.dim(), 64 * s.batchSize(), s.maxLength(),
         MediaSource.loader(embedder.media(), s.hadoopConf().get()))
-        .run(inputs,
+        .withPrompt(s.prompt()).run(inputs,
         new ItemEmbedding.Sink() {
           @Override
           public void embedded(ItemEmbedding.Embedded e) {

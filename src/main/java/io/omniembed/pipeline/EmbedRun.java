@@ -56,7 +56,8 @@ public final class EmbedRun {
    * resumes.
    */
   public record Plan(String input, String inputFingerprint, String modelId, String modelHash,
-      int dim, int maxLength, int units, OutputPrecision precision, EmbedInput.Columns columns) {
+      int dim, int maxLength, int units, OutputPrecision precision, EmbedInput.Columns columns,
+      String prompt) {
 
     public String toJson() {
       ObjectNode n = JSON.createObjectNode();
@@ -74,6 +75,7 @@ public final class EmbedRun {
       n.put("item_col", columns.itemCol());
       ArrayNode keep = n.putArray("keep_cols");
       columns.keepCols().forEach(keep::add);
+      n.put("prompt", prompt);
       return n.toPrettyString();
     }
 
@@ -89,7 +91,7 @@ public final class EmbedRun {
           n.path("max_length").asInt(), n.path("units").asInt(),
           OutputPrecision.parse(n.path("output_precision").asText("float32")),
           new EmbedInput.Columns(n.path("id_col").asText(""), n.path("text_col").asText(""),
-              n.path("item_col").asText(""), keep));
+              n.path("item_col").asText(""), keep), n.path("prompt").asText(""));
     }
 
     /** The fields that differ from {@code other}, as "name: this vs other". */
@@ -112,6 +114,7 @@ public final class EmbedRun {
           option(other.columns.itemCol())});
       fields.put("--keep-cols", new Object[] {option(String.join(",", columns.keepCols())),
           option(String.join(",", other.columns.keepCols()))});
+      fields.put("prompt", new Object[] {"'" + prompt + "'", "'" + other.prompt + "'"});
       List<String> out = new ArrayList<>();
       fields.forEach((name, v) -> {
         if (!v[0].equals(v[1])) {

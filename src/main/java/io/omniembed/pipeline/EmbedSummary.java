@@ -47,6 +47,7 @@ public record EmbedSummary(EmbedRun.Plan plan, EmbeddingParquet.Layout layout,
     s.put("model_hash", plan.modelHash());
     s.put("dim", plan.dim());
     s.put("normalization", "l2");
+    s.put("prompt", plan.prompt());
     if (!modelNotes.isEmpty()) {
       ArrayNode notes = s.putArray("model_notes");   // e.g. an import without Normalize
       modelNotes.forEach(notes::add);

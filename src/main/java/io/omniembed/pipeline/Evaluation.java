@@ -1,5 +1,7 @@
 package io.omniembed.pipeline;
 
+import io.omniembed.model.Prompts;
+
 import io.omniembed.io.MediaSource;
 
 import io.omniembed.eval.Benchmark;
@@ -32,12 +34,26 @@ public final class Evaluation {
   public static final int K = 100;
 
   /** Metrics and what produced them. */
-  public record Outcome(Map<String, Double> metrics, String modelHash, int dim) {}
+  public record Outcome(Map<String, Double> metrics, String modelHash, int dim,
+      Prompts prompts) {}
 
   private Evaluation() {}
 
+  /** As below, with the model's default prompts. */
   public static Outcome run(SparkSession spark, Benchmark bench, String model, int dim,
       int batchSize, int maxLength) throws java.io.IOException {
+    return run(spark, bench, model, dim, batchSize, maxLength, null, null);
+  }
+
+  /**
+   * Retrieval of {@code bench} with {@code model}; {@code queryPrompt}/{@code corpusPrompt} name
+   * the model's prompts put before queries and documents (null: its defaults, see {@link
+   * Prompts#resolve}; "none": no prompt).
+   */
+  public static Outcome run(SparkSession spark, Benchmark bench, String model, int dim,
+      int batchSize, int maxLength, String queryPrompt, String corpusPrompt)
+      throws java.io.IOException {
+    Prompts prompts = Prompts.NONE;
     ModelSpec spec = ModelSpec.parse(model);
     Map<String, List<TopK.Hit>> hits;
     String hash;
@@ -45,6 +61,9 @@ public final class Evaluation {
     if (spec instanceof ModelSpec.Bm25) {
       if (dim > 0) {
         throw new IllegalArgumentException("--dim does not apply to bm25");
+      }
+      if (queryPrompt != null || corpusPrompt != null) {
+        throw new IllegalArgumentException("prompts do not apply to bm25");
       }
       List<Item> docs = new ArrayList<>();
       for (Row r : bench.corpus().collectAsList()) {
@@ -60,20 +79,21 @@ public final class Evaluation {
       TextEmbedder embedder = Models.embedder(model, conf, threads);
       usedDim = ItemEmbedding.resolveDim(embedder, dim);
       ItemEmbedding.resolveMaxLength(embedder, maxLength);
+      prompts = Prompts.resolve(embedder.card(), model, queryPrompt, corpusPrompt);
       List<String> ids = new ArrayList<>();
-      float[][] vectors = embedQueries(embedder, bench, usedDim, batchSize, maxLength, ids,
-          conf);
+      float[][] vectors = embedQueries(embedder, bench, usedDim, batchSize, maxLength,
+          prompts.queryText(), ids, conf);
       hits = DenseRetrieval.search(spark, bench.corpus(), ids, vectors,
           new DenseRetrieval.Settings(model, usedDim, batchSize, maxLength, threads, K,
-              new HadoopConf(conf)));
+              new HadoopConf(conf), prompts.corpusText()));
       hash = embedder.modelHash();
     }
     return new Outcome(RetrievalMetrics.evaluate(DenseRetrieval.ids(hits), bench.qrels()), hash,
-        usedDim);
+        usedDim, prompts);
   }
 
   private static float[][] embedQueries(TextEmbedder embedder, Benchmark bench, int dim,
-      int batchSize, int maxLength, List<String> idsOut,
+      int batchSize, int maxLength, String prompt, List<String> idsOut,
       org.apache.hadoop.conf.Configuration conf) {
     String source = io.omniembed.io.HadoopFiles.child(bench.dir(), Benchmark.QUERIES);
     Map<String, float[]> byId = new HashMap<>();
@@ -82,7 +102,7 @@ public final class Evaluation {
             (ItemParser.Result) new ItemParser.Ok(q)))
         .iterator();
     new ItemEmbedding(embedder, batchSize, dim, 64 * batchSize, maxLength,
-        MediaSource.loader(embedder.media(), conf)).run(inputs,
+        MediaSource.loader(embedder.media(), conf)).withPrompt(prompt).run(inputs,
         new ItemEmbedding.Sink() {
           @Override
           public void embedded(ItemEmbedding.Embedded e) {

@@ -1,5 +1,7 @@
 package io.omniembed.train;
 
+import io.omniembed.model.ModelCard;
+
 import io.omniembed.model.LoadedModel;
 
 import io.omniembed.config.MediaSpec;
@@ -132,9 +134,24 @@ public final class Replica {
         : sequencer.media().maxMediaBytes();
     Iterator<StepRows> batches = new StepStream(rows, cfg, c.rank(), c.size(), from, sequencer,
         (part, source) -> MediaSource.read(part, source, conf, maxBytes));
-    return new TrainingRun(cfg, encoder, start.tokenizerJson(), start.card(),
+    return new TrainingRun(cfg, encoder, start.tokenizerJson(), card(start.card(), cfg),
         HadoopFiles.child(spec.out(), "final"), spec.out(), conf, c)
         .run(from, optimizer, metrics, batches);
+  }
+
+  /**
+   * The card the run's checkpoints keep: the starting model's, with each task's task string as
+   * a prompt named after the task, so {@code embed --prompt TASK} adds at inference what the
+   * queries of that task were trained with.
+   */
+  static ModelCard card(ModelCard start, TrainConfig cfg) {
+    java.util.Map<String, String> tasks = new java.util.LinkedHashMap<>();
+    cfg.tasks().values().forEach(t -> {
+      if (t.taskString() != null && !t.taskString().isBlank()) {
+        tasks.put(t.name(), t.taskString());
+      }
+    });
+    return start.withPrompts(tasks);
   }
 
   /**

@@ -52,13 +52,7 @@ public record TokenizedExample(Sequence queryWithTask, Sequence queryBare, Seque
    * prepended to its text (as always), for one with media it is a leading text part.
    */
   static Item withTask(Item query, String taskString) {
-    if (query.isTextOnly()) {
-      return Item.text(query.id(), taskString + query.joinedText());
-    }
-    List<Part> parts = new ArrayList<>(query.parts().size() + 1);
-    parts.add(new Part.Text(taskString.strip()));
-    parts.addAll(query.parts());
-    return new Item(query.id(), parts);
+    return query.withPrompt(taskString);
   }
 
   private static Sequence sequence(ItemSequencer sequencer, Item item,
