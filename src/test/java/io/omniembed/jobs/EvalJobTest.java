@@ -125,8 +125,8 @@ class EvalJobTest {
 
     JobRunner.Result noModel = JobRunner.run("eval", "--model", "pretrained:gpt-9",
         "--benchmark", bench.toString(), "--out", out);
-    assertEquals("omniembed eval: error: unknown pretrained model in 'pretrained:gpt-9' (known:"
-        + " all-MiniLM-L6-v2)", noModel.err());
+    assertEquals("omniembed eval: error: eval --model: unknown pretrained model in"
+        + " 'pretrained:gpt-9' (known: all-MiniLM-L6-v2)", noModel.err());
   }
 
   private static String fail(Path bench, String out) {
