@@ -2,8 +2,11 @@
  * Storage, on any Hadoop filesystem (local, {@code file:}, {@code s3a:}, {@code hdfs:}): items read
  * from JSONL or Parquet as {@link io.omniembed.io.SourcedRecord}s, embedding Parquet files, JSONL
  * part files and their names, source archives, media bytes by path or URI ({@link
- * io.omniembed.io.MediaSource}), the checkpoint directory ({@link io.omniembed.io.Checkpoint}) and
- * loading a model by its {@code --model} argument ({@link io.omniembed.io.Models}).
+ * io.omniembed.io.MediaSource}), the checkpoint directory ({@link io.omniembed.io.Checkpoint}),
+ * loading a model by its {@code --model} argument ({@link io.omniembed.io.Models}), an embed
+ * output as a set of vectors ({@link io.omniembed.io.VectorSet}) with its Lucene HNSW index
+ * ({@link io.omniembed.io.HnswIndex}), and the queries of a search ({@link
+ * io.omniembed.io.QueryItems}).
  *
  * <p>Uses {@code data}, {@code config} and {@code model}; never training, {@code pipeline} or
  * jobs. It may read a file through Spark (a Dataset of records) but runs no stage of its own.

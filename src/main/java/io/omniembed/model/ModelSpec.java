@@ -48,6 +48,7 @@ public sealed interface ModelSpec {
   enum Use {
     EMBED("embed --model", EnumSet.of(Kind.CHECKPOINT, Kind.PRETRAINED, Kind.ONNX)),
     EVAL("eval --model", EnumSet.of(Kind.CHECKPOINT, Kind.PRETRAINED, Kind.ONNX, Kind.BM25)),
+    SEARCH("search --model", EnumSet.of(Kind.CHECKPOINT, Kind.PRETRAINED, Kind.ONNX)),
     MINE("prepare --model", EnumSet.of(Kind.CHECKPOINT, Kind.PRETRAINED, Kind.ONNX)),
     INIT("train --init", EnumSet.of(Kind.CHECKPOINT, Kind.PRETRAINED, Kind.RANDOM)),
     SOUP("soup --inputs", EnumSet.of(Kind.CHECKPOINT, Kind.PRETRAINED)),
