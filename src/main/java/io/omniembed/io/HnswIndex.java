@@ -14,8 +14,13 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -69,6 +74,9 @@ public final class HnswIndex implements Closeable {
    */
   public static final int MAX_CONN = Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN;
   public static final int BEAM_WIDTH = Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH;
+
+  /** Documents handed to an indexing thread at a time. */
+  private static final int INDEXING_BATCH = 1024;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -192,10 +200,18 @@ public final class HnswIndex implements Closeable {
     java.nio.file.Path local = Files.createTempDirectory("omniembed-hnsw-");
     int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
     ExecutorService merges = workers > 1 ? Executors.newFixedThreadPool(workers) : null;
+    // Lucene builds a segment's graph as its documents arrive, one thread per segment: batches
+    // go to `workers` indexing threads (each fills its own segment), and the final merge into
+    // one segment inserts the other segments' vectors into the largest graph with `workers`
+    // threads. The reading thread runs a batch itself when all are busy, which bounds memory.
+    ThreadPoolExecutor indexing = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(workers), new ThreadPoolExecutor.CallerRunsPolicy());
     try {
       long n = 0;
       try (FSDirectory d = FSDirectory.open(local);
           IndexWriter w = new IndexWriter(d, writerConfig(workers, merges))) {
+        List<Future<?>> batches = new ArrayList<>();
+        List<Document> batch = new ArrayList<>();
         while (vectors.hasNext()) {
           VectorSet.Vector v = vectors.next();
           if (v.values().length != dim) {
@@ -206,10 +222,21 @@ public final class HnswIndex implements Closeable {
           doc.add(new StoredField(ID, v.id()));
           doc.add(new KnnFloatVectorField(VECTOR, v.values(),
               VectorSimilarityFunction.DOT_PRODUCT));
-          w.addDocument(doc);
+          batch.add(doc);
           n++;
+          if (batch.size() == INDEXING_BATCH || !vectors.hasNext()) {
+            List<Document> docs = batch;
+            batches.add(indexing.submit(() -> {
+              w.addDocuments(docs);
+              return null;
+            }));
+            batch = new ArrayList<>();
+          }
         }
-        // One segment: a search then walks one graph instead of one per flushed segment.
+        for (Future<?> f : batches) {
+          await(f);
+        }
+        // One segment: a search then walks one graph instead of one per indexing thread.
         w.forceMerge(1);
         w.commit();
       }
@@ -223,10 +250,29 @@ public final class HnswIndex implements Closeable {
       publish(local, set.dir(), m, conf);
       return m;
     } finally {
+      indexing.shutdownNow();
       if (merges != null) {
         merges.shutdownNow();
       }
       deleteRecursively(local);
+    }
+  }
+
+  /** Waits for an indexing batch and rethrows what failed it. */
+  private static void await(Future<?> f) throws IOException {
+    try {
+      f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while building the index", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
     }
   }
 

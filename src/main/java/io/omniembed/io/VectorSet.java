@@ -161,8 +161,9 @@ public record VectorSet(String dir, Meta meta, List<DataFile> files, long count)
   public static Vector vector(Row row) {
     List<Float> values = row.getList(1);
     float[] v = new float[values.size()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = values.get(i);
+    int i = 0;
+    for (Float x : values) {   // iterated, not indexed: cheap whatever Seq Spark hands back
+      v[i++] = x;
     }
     return new Vector(row.getString(0), v);
   }

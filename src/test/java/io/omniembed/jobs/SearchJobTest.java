@@ -31,7 +31,6 @@ import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -157,24 +156,6 @@ class SearchJobTest {
     }
   }
 
-  static Map<String, float[]> storedVectors(Path dir) {
-    SparkSession spark = LocalSpark.start();
-    try {
-      Map<String, float[]> out = new HashMap<>();
-      for (Row r : spark.read().parquet(dir.toString()).collectAsList()) {
-        List<Float> v = r.getList(r.fieldIndex("embedding"));
-        float[] a = new float[v.size()];
-        for (int i = 0; i < a.length; i++) {
-          a[i] = v.get(i);
-        }
-        out.put(r.getString(r.fieldIndex("id")), a);
-      }
-      return out;
-    } finally {
-      spark.stop();
-    }
-  }
-
   static void copy(Path from, Path to) throws IOException {
     try (Stream<Path> all = Files.walk(from)) {
       for (Path p : all.toList()) {
@@ -215,7 +196,7 @@ class SearchJobTest {
     assertEquals(0, r.exitCode(), r.err());
     Map<String, List<JsonNode>> found = hits(all);
     assertEquals(SENTENCES.length, found.size());
-    Map<String, float[]> stored = storedVectors(vectors);
+    Map<String, float[]> stored = EmbedJobTest.readWithSpark(vectors);
     for (int i = 0; i < SENTENCES.length; i++) {
       float[] q = stored.get(id(i));
       List<String> expected = stored.keySet().stream()
