@@ -27,6 +27,23 @@ public enum Modality {
     return name().toLowerCase(java.util.Locale.ROOT);
   }
 
+  /**
+   * The media modality a file's extension stands for ({@code .png .jpg .jpeg .gif .bmp} image,
+   * {@code .wav .flac .ogg .mp3} audio, {@code .mp4 .webm} video), or null for any other name.
+   * A GIF counts as an image (its first frame), as the image decoder reads it; the decoders
+   * still check the bytes, so a misnamed file is refused with what was found.
+   */
+  public static Modality ofFileName(String name) {
+    int dot = name.lastIndexOf('.');
+    String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
+    return switch (ext) {
+      case "png", "jpg", "jpeg", "gif", "bmp" -> IMAGE;
+      case "wav", "flac", "ogg", "mp3" -> AUDIO;
+      case "mp4", "webm" -> VIDEO;
+      default -> null;
+    };
+  }
+
   /** Parses a data-file type name, or returns null when it names no modality. */
   public static Modality fromKey(String key) {
     for (Modality m : values()) {

@@ -36,6 +36,9 @@ public final class TopK {
       return;
     }
     Hit worst = heap.peek();
+    if (score < worst.score()) {
+      return;   // the common case over a large corpus: rejected without allocating a Hit
+    }
     Hit candidate = new Hit(docId, score);
     if (BEST_FIRST.compare(candidate, worst) < 0) {
       heap.poll();

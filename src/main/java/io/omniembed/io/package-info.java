@@ -5,8 +5,10 @@
  * passed through), JSONL part files and their names, source archives, media bytes by path or URI
  * ({@link io.omniembed.io.MediaSource}), the checkpoint directory ({@link
  * io.omniembed.io.Checkpoint}), Hugging Face encoder folders ({@link io.omniembed.io.HfFolder},
- * the files {@code hf:PATH} names) and loading a model by its {@code --model} argument ({@link
- * io.omniembed.io.Models}).
+ * the files {@code hf:PATH} names), loading a model by its {@code --model} argument ({@link
+ * io.omniembed.io.Models}), an embed output as a set of vectors ({@link io.omniembed.io.VectorSet})
+ * with its Lucene HNSW index ({@link io.omniembed.io.HnswIndex}), and the queries of a search
+ * ({@link io.omniembed.io.QueryItems}).
  *
  * <p>Uses {@code data}, {@code config} and {@code model}; never training, {@code pipeline} or
  * jobs. It may read a file through Spark (a Dataset of records) but runs no stage of its own.

@@ -53,6 +53,7 @@ public sealed interface ModelSpec {
     EMBED("embed --model", EnumSet.of(Kind.CHECKPOINT, Kind.HF, Kind.PRETRAINED, Kind.ONNX)),
     EVAL("eval --model", EnumSet.of(Kind.CHECKPOINT, Kind.HF, Kind.PRETRAINED, Kind.ONNX,
         Kind.BM25)),
+    SEARCH("search --model", EnumSet.of(Kind.CHECKPOINT, Kind.HF, Kind.PRETRAINED, Kind.ONNX)),
     MINE("prepare --model", EnumSet.of(Kind.CHECKPOINT, Kind.HF, Kind.PRETRAINED, Kind.ONNX)),
     INIT("train --init", EnumSet.of(Kind.CHECKPOINT, Kind.HF, Kind.PRETRAINED, Kind.RANDOM)),
     SOUP("soup --inputs", EnumSet.of(Kind.CHECKPOINT, Kind.HF, Kind.PRETRAINED)),

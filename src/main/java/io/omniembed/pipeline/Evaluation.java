@@ -1,9 +1,6 @@
 package io.omniembed.pipeline;
 
 import io.omniembed.model.Prompts;
-
-import io.omniembed.io.MediaSource;
-
 import io.omniembed.eval.Benchmark;
 import io.omniembed.eval.Bm25Retriever;
 import io.omniembed.eval.RetrievalMetrics;
@@ -17,8 +14,6 @@ import io.omniembed.model.ModelSpec;
 import io.omniembed.io.Models;
 import io.omniembed.model.TextEmbedder;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
@@ -96,31 +91,12 @@ public final class Evaluation {
       int batchSize, int maxLength, String prompt, List<String> idsOut,
       org.apache.hadoop.conf.Configuration conf) {
     String source = io.omniembed.io.HadoopFiles.child(bench.dir(), Benchmark.QUERIES);
-    Map<String, float[]> byId = new HashMap<>();
-    Iterator<ItemEmbedding.Input> inputs = bench.queries().values().stream()
-        .map(q -> new ItemEmbedding.Input(source,
-            (ItemParser.Result) new ItemParser.Ok(q)))
-        .iterator();
-    new ItemEmbedding(embedder, batchSize, dim, 64 * batchSize, maxLength,
-        MediaSource.loader(embedder.media(), conf)).withPrompt(prompt).run(inputs,
-        new ItemEmbedding.Sink() {
-          @Override
-          public void embedded(ItemEmbedding.Embedded e) {
-            byId.put(e.id(), e.vector());
-          }
-
-          @Override
-          public void failed(ItemEmbedding.Failed f) {
-            throw new IllegalArgumentException(bench.dir() + "/" + Benchmark.QUERIES + ": query '"
-                + f.id() + "' could not be embedded: " + f.reason());
-          }
-        });
-    float[][] out = new float[bench.queries().size()][];
-    int i = 0;
-    for (String id : bench.queries().keySet()) {
+    List<ItemEmbedding.Input> inputs = new ArrayList<>();
+    bench.queries().forEach((id, q) -> {
       idsOut.add(id);
-      out[i++] = byId.get(id);
-    }
-    return out;
+      inputs.add(new ItemEmbedding.Input(source, new ItemParser.Ok(q)));
+    });
+    return DenseRetrieval.embedQueries(embedder, inputs, dim, batchSize, maxLength, prompt, conf,
+        bench.dir() + "/" + Benchmark.QUERIES);
   }
 }
