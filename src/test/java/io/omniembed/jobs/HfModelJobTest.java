@@ -92,7 +92,11 @@ class HfModelJobTest {
     LoadedModel tuned = Checkpoint.load(trained.resolve("final").toString(), CONF);
     assertEquals(ModelConfig.Pooling.CLS, tuned.encoder().config().pooling());
     assertEquals(imported.encoder().config(), tuned.encoder().config());
-    assertEquals(HfFixtures.TINY_PROMPTS, tuned.prompts());
+    // the import's prompts, then the task strings of the tasks it was trained on
+    java.util.Map<String, String> expected = new java.util.LinkedHashMap<>(HfFixtures.TINY_PROMPTS);
+    expected.put("define", "task: define | query: ");
+    expected.put("name", "task: name | query: ");
+    assertEquals(expected, tuned.prompts());
     assertEquals("doc", tuned.card().defaultPromptName());
     float[] before = imported.encoder().store().toFloatArray();
     float[] after = tuned.encoder().store().toFloatArray();
@@ -104,7 +108,7 @@ class HfModelJobTest {
         + before.length + " parameters");
     TextEmbedder tunedEmbedder = Models.load(ModelSpec.parse(trained.resolve("final")
         .toString()), CONF, 1);
-    assertEquals(HfFixtures.TINY_PROMPTS, tunedEmbedder.prompts());
+    assertEquals(expected, tunedEmbedder.prompts());
     float[] v = tunedEmbedder.embed(List.of(tunedEmbedder.tokenizer().encode("what is a river",
         16).ids()))[0];
     double norm = 0;
