@@ -93,10 +93,11 @@ class HfModelJobTest {
     assertEquals(ModelConfig.Pooling.CLS, tuned.encoder().config().pooling());
     assertEquals(imported.encoder().config(), tuned.encoder().config());
     // the import's prompts, then the task strings of the tasks it was trained on
-    java.util.Map<String, String> expected = new java.util.LinkedHashMap<>(HfFixtures.TINY_PROMPTS);
-    expected.put("define", "task: define | query: ");
-    expected.put("name", "task: name | query: ");
-    assertEquals(expected, tuned.prompts());
+    java.util.Map<String, String> prompts =
+        new java.util.LinkedHashMap<>(HfFixtures.TINY_PROMPTS);
+    prompts.put("define", "task: define | query: ");
+    prompts.put("name", "task: name | query: ");
+    assertEquals(prompts, tuned.prompts());
     assertEquals("doc", tuned.card().defaultPromptName());
     float[] before = imported.encoder().store().toFloatArray();
     float[] after = tuned.encoder().store().toFloatArray();
@@ -108,7 +109,7 @@ class HfModelJobTest {
         + before.length + " parameters");
     TextEmbedder tunedEmbedder = Models.load(ModelSpec.parse(trained.resolve("final")
         .toString()), CONF, 1);
-    assertEquals(expected, tunedEmbedder.prompts());
+    assertEquals(prompts, tunedEmbedder.prompts());
     float[] v = tunedEmbedder.embed(List.of(tunedEmbedder.tokenizer().encode("what is a river",
         16).ids()))[0];
     double norm = 0;
