@@ -45,7 +45,22 @@ public final class Models {
    */
   public static LoadedModel trainable(String init, long seed, Configuration conf)
       throws IOException {
-    ModelSpec spec = ModelSpec.parse(init, ModelSpec.Use.INIT);
+    try {
+      return parameters(init, ModelSpec.Use.INIT, seed, conf);
+    } catch (FileNotFoundException e) {
+      throw new IllegalArgumentException("--init " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The parameters, tokenizer, id and hash that {@code arg} names, for an option {@code use}
+   * that takes them ({@code train --init}, {@code export --model}); {@code seed} initialises a
+   * {@code random:PRESET}. Not cached. A checkpoint that is not there is a
+   * FileNotFoundException whose message names it.
+   */
+  public static LoadedModel parameters(String arg, ModelSpec.Use use, long seed,
+      Configuration conf) throws IOException {
+    ModelSpec spec = ModelSpec.parse(arg, use);
     if (spec instanceof ModelSpec.Pretrained) {
       Encoder e = MiniLmImport.load();
       return new LoadedModel(e, TextTokenizer.readBundled(), spec.id(),
@@ -57,14 +72,10 @@ public final class Models {
           Checkpoint.hash(e.store()));
     }
     if (spec instanceof ModelSpec.CheckpointDir c) {
-      try {
-        return Checkpoint.load(c.path(), conf);
-      } catch (FileNotFoundException e) {
-        throw new IllegalArgumentException("--init " + e.getMessage(), e);
-      }
+      return Checkpoint.load(c.path(), conf);
     }
-    throw new IllegalArgumentException("--init " + init + ": not a model to train (give a"
-        + " checkpoint, pretrained:" + MiniLmImport.NAME + " or random:PRESET)");
+    throw new IllegalArgumentException(use.option() + " takes " + use.forms() + ", not '"
+        + arg + "'");
   }
 
   /** Loads without caching (tests, benchmarks). */
