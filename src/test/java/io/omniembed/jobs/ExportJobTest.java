@@ -17,11 +17,14 @@ import io.omniembed.model.Encoder;
 import io.omniembed.model.ItemSequencer;
 import io.omniembed.model.NativeEmbedder;
 import io.omniembed.model.layer.Sequence;
+import io.omniembed.model.onnx.ExportFixtures;
 import io.omniembed.model.onnx.ExportedEmbedder;
+import java.awt.Color;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
@@ -87,16 +90,16 @@ class ExportJobTest {
       List<Sequence> batch = new ArrayList<>();
       batch.add(sequencer.sequence(Item.text("t", "a short text"), p -> p.bytes()));
       batch.add(sequencer.sequence(new Item("v", List.of(new Part.Text("a clip and a tone"),
-          new Part.Media(Modality.VIDEO, null, io.omniembed.model.onnx.ExportFixtures.gif(4,
-              java.awt.Color.RED)),
-          new Part.Media(Modality.AUDIO, null, io.omniembed.model.onnx.ExportFixtures.wav(
+          new Part.Media(Modality.VIDEO, null, ExportFixtures.gif(4,
+              Color.RED)),
+          new Part.Media(Modality.AUDIO, null, ExportFixtures.wav(
               440, 0.5)))), p -> p.bytes()));
       float[][] want = new NativeEmbedder(encoder, TOK, "m", "h").embedSequences(batch);
       try (ExportedEmbedder onnx = new ExportedEmbedder(graph, encoder.config(), TOK, "m", "h",
           1)) {
         float[][] got = onnx.embedSequences(batch);
         for (int i = 0; i < want.length; i++) {
-          double cos = io.omniembed.model.onnx.ExportFixtures.cosine(want[i], got[i]);
+          double cos = ExportFixtures.cosine(want[i], got[i]);
           assertTrue(cos >= (precision.equals("fp32") ? 0.99999 : 0.99), precision + " " + cos);
         }
       }
@@ -151,7 +154,7 @@ class ExportJobTest {
     // a checkpoint whose parameters were cut short cannot load
     Path params = ckpt.resolve(Checkpoint.PARAMS_FILE);
     byte[] bytes = Files.readAllBytes(params);
-    Files.write(params, java.util.Arrays.copyOf(bytes, bytes.length - 8));
+    Files.write(params, Arrays.copyOf(bytes, bytes.length - 8));
     JobRunner.Result cut = JobRunner.run("export", "--model", ckpt.toString(), "--format",
         "onnx", "--out", out.toString());
     assertEquals(1, cut.exitCode());

@@ -1,5 +1,6 @@
 package io.omniembed.model.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,10 +12,14 @@ import io.omniembed.model.ItemSequencer;
 import io.omniembed.model.LoadedModel;
 import io.omniembed.model.MiniLmImport;
 import io.omniembed.model.NativeEmbedder;
+import io.omniembed.model.OnnxInitializers;
+import io.omniembed.model.layer.ParamStore;
 import io.omniembed.model.layer.Sequence;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -189,16 +194,14 @@ class ExportParityTest {
    */
   @Test
   void initializersReadBackAsTheParameters() throws Exception {
-    io.omniembed.model.OnnxInitializers read = io.omniembed.model.OnnxInitializers.read(
-        new java.io.ByteArrayInputStream(MINILM_GRAPHS.get(Precision.FP32)));
-    io.omniembed.model.layer.ParamStore store = miniLm.encoder().store();
+    OnnxInitializers read = OnnxInitializers.read(
+        new ByteArrayInputStream(MINILM_GRAPHS.get(Precision.FP32)));
+    ParamStore store = miniLm.encoder().store();
     for (String name : List.of("embeddings.token", "embeddings.position", "blocks.3.ln1.weight",
         "blocks.5.ffn_out.bias", "projection.weight")) {
-      io.omniembed.model.OnnxInitializers.Tensor t = read.tensor(name);
-      assertEquals(java.util.Arrays.toString(store.slot(name).shape()),
-          java.util.Arrays.toString(t.dims()), name);
-      org.junit.jupiter.api.Assertions.assertArrayEquals(
-          store.param(name).dup('c').reshape(-1).toFloatVector(), t.values(), name);
+      OnnxInitializers.Tensor t = read.tensor(name);
+      assertEquals(Arrays.toString(store.slot(name).shape()), Arrays.toString(t.dims()), name);
+      assertArrayEquals(store.param(name).dup('c').reshape(-1).toFloatVector(), t.values(), name);
     }
     assertEquals("blocks.0.attention.qkv.weight",
         read.matMulWeight("/blocks.0/attention/qkv/MatMul").name());
@@ -224,15 +227,15 @@ class ExportParityTest {
     // and the checker does reject a broken graph, so a pass means something
     byte[] broken = MINILM_GRAPHS.get(Precision.FP32).clone();
     Path bad = dir.resolve("broken.onnx");
-    Files.write(bad, java.util.Arrays.copyOf(broken, broken.length / 2));
+    Files.write(bad, Arrays.copyOf(broken, broken.length / 2));
     assertTrue(!OnnxChecker.check(python, bad).isEmpty(), "a truncated graph passed the checker");
   }
 
   private static double min(double[] v) {
-    return java.util.Arrays.stream(v).min().orElseThrow();
+    return Arrays.stream(v).min().orElseThrow();
   }
 
   private static double mean(double[] v) {
-    return java.util.Arrays.stream(v).average().orElseThrow();
+    return Arrays.stream(v).average().orElseThrow();
   }
 }
