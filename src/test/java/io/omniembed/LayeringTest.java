@@ -40,6 +40,7 @@ class LayeringTest {
       Map.entry("config", union(DATA)),
       Map.entry("model.layer", union(DATA, "config")),
       Map.entry("model", union(DATA, "config", "model.layer")),
+      Map.entry("model.onnx", union(DATA, "config", "model", "model.layer")),
       Map.entry("io", union(DATA, "config", "model", "model.layer")),
       Map.entry("eval", union(DATA, "config", "model", "model.layer", "io")),
       Map.entry("train", union(DATA, "config", "model", "model.layer", "io", "loss",
@@ -50,7 +51,7 @@ class LayeringTest {
 
   /** Packages that may not touch Spark or Hadoop at all. */
   private static final Set<String> NO_CLUSTER = union(DATA, "config", "model", "model.layer",
-      "loss", "train.collective");
+      "model.onnx", "loss", "train.collective");
   /** Packages that may use Hadoop's filesystems but never Spark. */
   private static final Set<String> NO_SPARK = Set.of("train");
 

@@ -47,6 +47,45 @@ public final class HadoopFiles {
     }
   }
 
+  /**
+   * Writes {@code files} (name → bytes, in order) as the directory {@code dir}, which must not
+   * {@link #hasContent have content}. They go into a hidden sibling ({@code .NAME.tmp-…}) that
+   * one rename then moves into place, so {@code dir} shows either nothing or every file; when a
+   * write fails the sibling is removed.
+   */
+  public static void writeDirectory(String dir, java.util.Map<String, byte[]> files,
+      Configuration conf) throws IOException {
+    requireEmptyOutput(dir, conf, "");
+    FileSystem fs = fs(dir, conf);
+    Path target = fs.makeQualified(new Path(dir));
+    if (target.getParent() == null) {
+      throw new IllegalArgumentException("output " + dir + " is a filesystem root");
+    }
+    Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-"
+        + Long.toHexString(System.nanoTime()));
+    boolean placed = false;
+    try {
+      if (!fs.mkdirs(tmp)) {
+        throw new IOException("cannot create " + tmp);
+      }
+      for (java.util.Map.Entry<String, byte[]> f : files.entrySet()) {
+        writeBytes(new Path(tmp, f.getKey()).toString(), f.getValue(), conf);
+      }
+      requireEmptyOutput(dir, conf, "");   // nothing appeared there while writing
+      if (fs.exists(target)) {
+        fs.delete(target, false);          // an empty directory: rename would move tmp into it
+      }
+      if (!fs.rename(tmp, target)) {
+        throw new IOException("could not move the output into place at " + dir);
+      }
+      placed = true;
+    } finally {
+      if (!placed) {
+        fs.delete(tmp, true);
+      }
+    }
+  }
+
   public static boolean exists(String path, Configuration conf) throws IOException {
     return fs(path, conf).exists(new Path(path));
   }

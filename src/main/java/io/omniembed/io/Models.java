@@ -46,9 +46,8 @@ public final class Models {
    */
   public static LoadedModel trainable(String init, long seed, Configuration conf)
       throws IOException {
-    ModelSpec spec = ModelSpec.parse(init, ModelSpec.Use.INIT);
     try {
-      return loaded(spec, seed, conf);
+      return parameters(init, ModelSpec.Use.INIT, seed, conf);
     } catch (FileNotFoundException e) {
       throw new IllegalArgumentException("--init " + e.getMessage(), e);
     }
@@ -86,6 +85,17 @@ public final class Models {
     }
     throw new IllegalArgumentException(spec.id() + ": not a model with parameters (give a"
         + " checkpoint, hf:PATH, pretrained:" + MiniLmImport.NAME + " or random:PRESET)");
+  }
+
+  /**
+   * The parameters, tokenizer, id and hash that {@code arg} names, for an option {@code use}
+   * that takes them ({@code train --init}, {@code export --model}); {@code seed} initialises a
+   * {@code random:PRESET}. Not cached. A checkpoint that is not there is a
+   * FileNotFoundException whose message names it.
+   */
+  public static LoadedModel parameters(String arg, ModelSpec.Use use, long seed,
+      Configuration conf) throws IOException {
+    return loaded(ModelSpec.parse(arg, use), seed, conf);
   }
 
   /** Loads without caching (tests, benchmarks). */

@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "omniembed", mixinStandardHelpOptions = true, version = "omniembed 0.1.0",
     description = "Train and run multimodal embedding models on Apache Spark.",
-    subcommands = {EmbedJob.class, EvalJob.class, SearchJob.class, TrainJob.class, SoupJob.class,
+    subcommands = {EmbedJob.class, EvalJob.class, SearchJob.class, ExportJob.class,
+        TrainJob.class, SoupJob.class,
         MakeBenchmarkJob.class, MakeMultimodalJob.class, SynthCodeJob.class, PrepareJob.class})
 public final class Main implements Runnable {
 

@@ -57,6 +57,7 @@ public sealed interface ModelSpec {
     MINE("prepare --model", EnumSet.of(Kind.CHECKPOINT, Kind.HF, Kind.PRETRAINED, Kind.ONNX)),
     INIT("train --init", EnumSet.of(Kind.CHECKPOINT, Kind.HF, Kind.PRETRAINED, Kind.RANDOM)),
     SOUP("soup --inputs", EnumSet.of(Kind.CHECKPOINT, Kind.HF, Kind.PRETRAINED)),
+    EXPORT("export --model", EnumSet.of(Kind.CHECKPOINT, Kind.HF, Kind.PRETRAINED)),
     EMBEDDER("Embedder modelPath", EnumSet.of(Kind.CHECKPOINT, Kind.HF, Kind.PRETRAINED,
         Kind.ONNX));
 

@@ -1,0 +1,188 @@
+package io.omniembed.model.onnx;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.omniembed.config.MediaSpec;
+import io.omniembed.config.ModelConfig;
+import io.omniembed.data.Modality;
+import io.omniembed.data.text.TextTokenizer;
+import io.omniembed.model.TextEmbedder;
+import io.omniembed.model.layer.Sequence;
+import io.omniembed.model.layer.TokenBatch;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An exported graph ({@link EncoderGraph}) run by ONNX Runtime behind {@link TextEmbedder}: the
+ * same batches as the project's encoder ({@link TokenBatch}), turned into the graph's inputs.
+ * The graph pools and normalises itself, so the output is used as it comes.
+ */
+public final class ExportedEmbedder implements TextEmbedder, AutoCloseable {
+
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final ModelConfig config;
+  private final TextTokenizer tokenizer;
+  private final String modelId;
+  private final String hash;
+
+  /**
+   * @param graph   a serialised graph of {@link OnnxExport#graph}
+   * @param config  the architecture it was exported from (dims, limits, media settings)
+   * @param threads ONNX Runtime's intra-op threads
+   */
+  public ExportedEmbedder(byte[] graph, ModelConfig config, TextTokenizer tokenizer,
+      String modelId, String hash, int threads) {
+    this.config = config;
+    this.tokenizer = tokenizer;
+    this.modelId = modelId;
+    this.hash = hash;
+    try {
+      this.env = OrtEnvironment.getEnvironment();
+      OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+      options.setIntraOpNumThreads(threads);
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      this.session = env.createSession(graph, options);
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime cannot load the exported graph of " + modelId
+          + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String modelId() {
+    return modelId;
+  }
+
+  @Override
+  public String modelHash() {
+    return hash;
+  }
+
+  @Override
+  public int dim() {
+    return config.outputDim();
+  }
+
+  @Override
+  public int maxLength() {
+    return config.maxLength();
+  }
+
+  @Override
+  public int maxPositions() {
+    return config.maxPositions();
+  }
+
+  @Override
+  public TextTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  @Override
+  public MediaSpec media() {
+    return config.media();
+  }
+
+  @Override
+  public float[][] embed(List<int[]> sequences) {
+    List<Sequence> s = new ArrayList<>(sequences.size());
+    for (int[] ids : sequences) {
+      s.add(Sequence.text(ids, false));
+    }
+    return embedSequences(s);
+  }
+
+  @Override
+  public float[][] embedSequences(List<Sequence> sequences) {
+    TokenBatch batch = TokenBatch.of(sequences);
+    if (batch.hasMedia() && !config.hasMedia()) {
+      throw new IllegalArgumentException("model " + modelId + " embeds text only");
+    }
+    int b = batch.batch();
+    int len = batch.len();
+    long[] shape = {b, len};
+    long[] ids = new long[b * len];
+    long[] mask = new long[b * len];
+    for (int i = 0; i < b; i++) {
+      for (int t = 0; t < batch.lengths()[i]; t++) {
+        ids[i * len + t] = batch.ids()[i * len + t];
+        mask[i * len + t] = 1;
+      }
+    }
+    Map<String, OnnxTensor> inputs = new HashMap<>();
+    try {
+      inputs.put(EncoderGraph.INPUT_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(ids),
+          shape));
+      inputs.put(EncoderGraph.ATTENTION_MASK, OnnxTensor.createTensor(env,
+          LongBuffer.wrap(mask), shape));
+      if (config.hasMedia()) {
+        mediaInputs(batch, inputs);
+      }
+      try (OrtSession.Result result = session.run(inputs)) {
+        return (float[][]) result.get(0).getValue();
+      }
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime failed on the exported graph of " + modelId
+          + ": " + e.getMessage(), e);
+    } finally {
+      inputs.values().forEach(OnnxTensor::close);
+    }
+  }
+
+  /** patches [B, L, P] (zeros where there is no patch), modality_ids and frame_ids [B, L]. */
+  private void mediaInputs(TokenBatch batch, Map<String, OnnxTensor> inputs)
+      throws OrtException {
+    int n = batch.batch() * batch.len();
+    int width = EncoderGraph.patchWidth(config.media());
+    long[] shape = {batch.batch(), batch.len()};
+    float[] patches = new float[n * width];
+    long[] types = new long[n];
+    long[] frames = new long[n];
+    for (int i = 0; i < n; i++) {
+      types[i] = batch.types()[i];
+      float[] p = batch.hasMedia() ? batch.patches()[i] : null;
+      if (p == null) {
+        continue;
+      }
+      Modality m = modality(batch.types()[i]);
+      int dim = EncoderGraph.patchDim(config.media(), m);
+      if (p.length != dim) {
+        throw new IllegalArgumentException(m.key() + " patch of " + p.length + " values; the"
+            + " model's " + m.key() + " tower takes " + dim);
+      }
+      System.arraycopy(p, 0, patches, i * width, dim);
+      frames[i] = batch.times()[i];
+    }
+    inputs.put(EncoderGraph.PATCHES, OnnxTensor.createTensor(env, FloatBuffer.wrap(patches),
+        new long[] {batch.batch(), batch.len(), width}));
+    inputs.put(EncoderGraph.MODALITY_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(types),
+        shape));
+    inputs.put(EncoderGraph.FRAME_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(frames),
+        shape));
+  }
+
+  private static Modality modality(int typeId) {
+    for (Modality m : Modality.values()) {
+      if (m.typeId() == typeId) {
+        return m;
+      }
+    }
+    throw new IllegalArgumentException("no modality has type id " + typeId);
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
