@@ -41,13 +41,13 @@ class LayeringTest {
       Map.entry("model.layer", union(DATA, "config")),
       Map.entry("model", union(DATA, "config", "model.layer")),
       Map.entry("model.onnx", union(DATA, "config", "model", "model.layer")),
-      Map.entry("io", union(DATA, "config", "model", "model.layer")),
-      Map.entry("eval", union(DATA, "config", "model", "model.layer", "io")),
+      Map.entry("io", union(DATA, "config", "model", "model.layer", "model.onnx")),
+      Map.entry("eval", union(DATA, "config", "model", "model.layer", "model.onnx", "io")),
       Map.entry("train", union(DATA, "config", "model", "model.layer", "io", "loss",
           "train.collective")),
-      Map.entry("ml", union(DATA, "config", "model", "model.layer", "io")),
-      Map.entry("pipeline", union(DATA, "config", "model", "model.layer", "io", "eval", "loss",
-          "train", "train.collective", "ml")));
+      Map.entry("ml", union(DATA, "config", "model", "model.layer", "model.onnx", "io")),
+      Map.entry("pipeline", union(DATA, "config", "model", "model.layer", "model.onnx", "io",
+          "eval", "loss", "train", "train.collective", "ml")));
 
   /** Packages that may not touch Spark or Hadoop at all. */
   private static final Set<String> NO_CLUSTER = union(DATA, "config", "model", "model.layer",

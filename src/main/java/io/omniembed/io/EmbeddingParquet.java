@@ -34,7 +34,8 @@ import org.apache.parquet.schema.Types;
  * by {@code required int32 bits} (how many of them are components).
  *
  * <p>The file footer's key-value metadata records {@value #MODEL_ID}, {@value #MODEL_HASH},
- * {@value #DIM}, {@value #NORMALIZATION} and {@value #PRECISION}, plus {@value #QUANTIZATION}
+ * {@value #DIM}, {@value #NORMALIZATION}, {@value #ENGINE} with {@value #ENGINE_PRECISION} (what
+ * ran the model) and {@value #PRECISION} (how vectors are stored), plus {@value #QUANTIZATION}
  * (how to read the stored values) below float32 and {@value #SCALE} for int8, so a vector file
  * always says which model made it and how to turn it back into floats.
  */
@@ -47,6 +48,10 @@ public final class EmbeddingParquet {
   /** The prompt put before every item, when there was one. */
   public static final String PROMPT = "omniembed.prompt";
   public static final String PRECISION = "omniembed.precision";
+  /** What ran the model: {@code onnx} (ONNX Runtime) or {@code nd4j} (the own encoder). */
+  public static final String ENGINE = "omniembed.engine";
+  /** The number format the model ran in: {@code fp32} or {@code int8}. */
+  public static final String ENGINE_PRECISION = "omniembed.engine_precision";
   public static final String SCALE = "omniembed.scale";
   public static final String QUANTIZATION = "omniembed.quantization";
 
@@ -100,13 +105,20 @@ public final class EmbeddingParquet {
    */
   public static Map<String, String> metadata(String modelId, String modelHash, int dim,
       OutputPrecision precision) {
-    return metadata(modelId, modelHash, dim, precision, "");
+    return metadata(modelId, modelHash, dim, precision, "", "", "");
   }
 
-  /** As above, with the prompt put before every item ({@code omniembed.prompt}; none if empty). */
+  /**
+   * As above, with the prompt put before every item ({@code omniembed.prompt}; none if empty)
+   * and what ran the model ({@value #ENGINE}, {@value #ENGINE_PRECISION}; absent if empty).
+   */
   public static Map<String, String> metadata(String modelId, String modelHash, int dim,
-      OutputPrecision precision, String prompt) {
+      OutputPrecision precision, String prompt, String engine, String enginePrecision) {
     Map<String, String> m = new HashMap<>();
+    if (!engine.isEmpty()) {
+      m.put(ENGINE, engine);
+      m.put(ENGINE_PRECISION, enginePrecision);
+    }
     if (!prompt.isEmpty()) {
       m.put(PROMPT, prompt);
     }

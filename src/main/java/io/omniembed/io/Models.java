@@ -8,6 +8,9 @@ import io.omniembed.model.ModelSpec;
 import io.omniembed.model.NativeEmbedder;
 import io.omniembed.model.OnnxEmbedder;
 import io.omniembed.model.TextEmbedder;
+import io.omniembed.model.onnx.ExportedEmbedder;
+import io.omniembed.model.onnx.Inference;
+import io.omniembed.model.onnx.Precision;
 
 import io.omniembed.config.ModelConfig;
 import io.omniembed.data.text.TextTokenizer;
@@ -17,6 +20,8 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a {@link ModelSpec} into a loaded {@link TextEmbedder}, once per JVM: Spark tasks on one
@@ -25,18 +30,30 @@ import org.apache.hadoop.conf.Configuration;
  */
 public final class Models {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Models.class);
   private static final Map<String, TextEmbedder> CACHE = new ConcurrentHashMap<>();
 
   private Models() {}
 
   /**
    * The embedder for {@code spec} ({@code pretrained:}, {@code onnx:}, {@code hf:PATH} or a
-   * checkpoint), shared by every caller in this JVM. {@code onnxThreads} is ONNX Runtime's
-   * intra-op thread count.
+   * checkpoint) on the project's own encoder, shared by every caller in this JVM.
+   * {@code onnxThreads} is ONNX Runtime's intra-op thread count for {@code onnx:}.
    */
   public static TextEmbedder embedder(String spec, Configuration conf, int onnxThreads) {
-    String key = spec + "|" + onnxThreads;
-    return CACHE.computeIfAbsent(key, k -> load(ModelSpec.parse(spec), conf, onnxThreads));
+    return embedder(spec, Inference.NATIVE, conf, onnxThreads);
+  }
+
+  /**
+   * The embedder for {@code spec} run as {@code inference} says (engine, precision, device),
+   * shared by every caller in this JVM: a model is loaded, and for ONNX Runtime exported
+   * ({@link OnnxGraphCache}), once per JVM, never per task or batch.
+   */
+  public static TextEmbedder embedder(String spec, Inference inference, Configuration conf,
+      int onnxThreads) {
+    String key = spec + "|" + inference.key() + "|" + onnxThreads;
+    return CACHE.computeIfAbsent(key, k -> load(ModelSpec.parse(spec), inference, conf,
+        onnxThreads));
   }
 
   /**
@@ -98,27 +115,44 @@ public final class Models {
     return loaded(ModelSpec.parse(arg, use), seed, conf);
   }
 
-  /** Loads without caching (tests, benchmarks). */
+  /** Loads on the own encoder without caching (tests, benchmarks). */
   public static TextEmbedder load(ModelSpec spec, Configuration conf, int onnxThreads) {
-    if (spec instanceof ModelSpec.Pretrained p) {
-      Encoder encoder = MiniLmImport.load();
-      return new NativeEmbedder(encoder, TextTokenizer.bundledMiniLm(), p.id(),
-          Checkpoint.hash(encoder.store()));
-    }
+    return load(spec, Inference.NATIVE, conf, onnxThreads);
+  }
+
+  /** Loads as {@code inference} says, without caching in this JVM (tests, benchmarks). */
+  public static TextEmbedder load(ModelSpec spec, Inference inference, Configuration conf,
+      int onnxThreads) {
     if (spec instanceof ModelSpec.Onnx) {
+      if (inference.engine() == Inference.Engine.ND4J || inference.precision() != Precision.FP32
+          || inference.device() != Inference.Device.CPU) {
+        throw new IllegalArgumentException(spec.id() + " is the published ONNX file, run as it"
+            + " is (ONNX Runtime, fp32, cpu), not " + inference.key() + "; for other settings"
+            + " give pretrained:" + MiniLmImport.NAME);
+      }
       return new OnnxEmbedder(TextTokenizer.bundledMiniLm(),
           ModelConfig.preset("minilm-l6").maxLength(), onnxThreads);
     }
-    if (spec instanceof ModelSpec.CheckpointDir || spec instanceof ModelSpec.Hf) {
+    if (spec instanceof ModelSpec.Pretrained || spec instanceof ModelSpec.CheckpointDir
+        || spec instanceof ModelSpec.Hf) {
+      LoadedModel loaded;
       try {
-        LoadedModel loaded = loaded(spec, 0, conf);
-        return new NativeEmbedder(loaded.encoder(), TextTokenizer.fromJson(loaded.tokenizerJson()),
-            spec.id(), loaded.hash(), loaded.card());
+        loaded = loaded(spec, 0, conf);
       } catch (FileNotFoundException e) {
         throw new IllegalArgumentException(e.getMessage(), e);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+      TextTokenizer tokenizer = spec instanceof ModelSpec.Pretrained
+          ? TextTokenizer.bundledMiniLm() : TextTokenizer.fromJson(loaded.tokenizerJson());
+      if (inference.engine() != Inference.Engine.ND4J) {
+        TextEmbedder onnx = onOnnxRuntime(spec.id(), loaded, tokenizer, inference, onnxThreads);
+        if (onnx != null) {
+          return onnx;
+        }
+      }
+      return new NativeEmbedder(loaded.encoder(), tokenizer, spec.id(), loaded.hash(),
+          loaded.card());
     }
     if (spec instanceof ModelSpec.Random r) {
       throw new IllegalArgumentException("random:" + r.preset() + " is only valid as train --init;"
@@ -127,5 +161,31 @@ public final class Models {
     }
     throw new IllegalArgumentException("bm25 is a lexical baseline for eval, not an embedding"
         + " model");
+  }
+
+  /**
+   * The model's exported graph on ONNX Runtime; for {@code auto}, null (the own encoder then
+   * runs) when the model cannot be exported or ONNX Runtime cannot start here, with the reason
+   * logged. An explicit {@code --engine onnx} fails instead, naming the reason.
+   */
+  private static TextEmbedder onOnnxRuntime(String id, LoadedModel loaded,
+      TextTokenizer tokenizer, Inference inference, int threads) {
+    try {
+      byte[] graph = OnnxGraphCache.graph(loaded, inference.precision());
+      return new ExportedEmbedder(graph, loaded.encoder().config(), tokenizer, id, loaded.hash(),
+          loaded.card(), inference.precision(), inference.device(), threads);
+    } catch (RuntimeException | LinkageError e) {
+      boolean fallBack = inference.engine() == Inference.Engine.AUTO
+          && inference.device() == Inference.Device.CPU
+          && inference.precision() == Precision.FP32;
+      if (!fallBack) {
+        throw e instanceof IllegalArgumentException iae ? iae
+            : new IllegalArgumentException(id + ": cannot run on ONNX Runtime ("
+                + e.getMessage() + ")", e);
+      }
+      LOG.warn("{}: ONNX Runtime is not available for this model ({}); embedding with the own"
+          + " encoder (--engine nd4j)", id, e.getMessage());
+      return null;
+    }
   }
 }

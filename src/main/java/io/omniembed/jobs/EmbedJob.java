@@ -2,6 +2,7 @@ package io.omniembed.jobs;
 
 import io.omniembed.io.OutputPrecision;
 import io.omniembed.model.ModelSpec;
+import io.omniembed.model.onnx.Inference;
 import io.omniembed.pipeline.CorpusEmbedding;
 import io.omniembed.pipeline.EmbedInput;
 import java.util.ArrayList;
@@ -84,19 +85,24 @@ public final class EmbedJob implements Callable<Integer> {
   EmbeddingOptions embedding;
 
   @Mixin
+  InferenceOptions engine;
+
+  @Mixin
   SparkOptions spark;
 
   @Override
   public Integer call() throws Exception {
     ModelSpec.parse(model, ModelSpec.Use.EMBED);
     embedding.validate();
+    Inference inference = engine.inference();
     if (sample < 0) {
       throw new IllegalArgumentException("--sample must be >= 0, got " + sample);
     }
     CorpusEmbedding.Request request = new CorpusEmbedding.Request(model, input, out,
         embedding.dim, embedding.batchSize, embedding.maxLength, partitions, sample,
         OutputPrecision.parse(outputPrecision),
-        new EmbedInput.Columns(idCol, textCol, itemCol, keepCols), prompt, promptText);
+        new EmbedInput.Columns(idCol, textCol, itemCol, keepCols), prompt, promptText,
+        inference);
     CorpusEmbedding.Result result = CorpusEmbedding.run(spark.session("embed"), request);
     System.out.println(result.message());
     return 0;

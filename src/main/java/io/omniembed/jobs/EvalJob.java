@@ -5,6 +5,7 @@ import io.omniembed.eval.EvalReport;
 import io.omniembed.pipeline.Evaluation;
 import io.omniembed.io.HadoopFiles;
 import io.omniembed.model.ModelSpec;
+import io.omniembed.model.onnx.Inference;
 
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -56,12 +57,16 @@ public final class EvalJob implements Callable<Integer> {
   EmbeddingOptions embedding;
 
   @Mixin
+  InferenceOptions engine;
+
+  @Mixin
   SparkOptions spark;
 
   @Override
   public Integer call() throws Exception {
     ModelSpec spec = ModelSpec.parse(model, ModelSpec.Use.EVAL);
     embedding.validate();
+    Inference inference = engine.inference();
     SparkSession session = spark.session("eval");
     Configuration conf = session.sparkContext().hadoopConfiguration();
     long start = System.nanoTime();
@@ -69,11 +74,18 @@ public final class EvalJob implements Callable<Integer> {
     LOG.info("eval: {} queries, {} documents, {} judged queries from {}", bench.queries().size(),
         bench.corpusSize(), bench.qrels().size(), benchmark);
 
-    Evaluation.Outcome outcome = Evaluation.run(session, bench, model, embedding.dim,
-        embedding.batchSize, embedding.maxLength, queryPrompt, corpusPrompt);
+    // Without --query-prompt, a model's other query prompts (a checkpoint's task strings) and
+    // no prompt are scored too, in the same pass over the corpus.
+    Evaluation.Outcome outcome = Evaluation.run(session, bench, model, inference,
+        embedding.dim, embedding.batchSize, embedding.maxLength, queryPrompt, corpusPrompt,
+        queryPrompt == null);
     double seconds = (System.nanoTime() - start) / 1e9;
     EvalReport report = new EvalReport(benchmark, spec.id(), outcome.modelHash(), outcome.dim(),
-        bench.queries().size(), bench.corpusSize(), outcome.metrics(), seconds, outcome.prompts());
+        bench.queries().size(), bench.corpusSize(), outcome.metrics(), seconds, outcome.prompts(),
+        outcome.engine(), outcome.precision(), outcome.byQueryPrompt());
+    if (!outcome.engine().isEmpty() && !"lucene".equals(outcome.engine())) {
+      System.out.printf("eval: %s on %s %s%n", spec.id(), outcome.engine(), outcome.precision());
+    }
     if (outcome.prompts().queryName() != null || outcome.prompts().corpusName() != null) {
       System.out.printf("eval: prompts: queries %s, documents %s%n",
           describe(outcome.prompts().queryName(), outcome.prompts().queryText()),

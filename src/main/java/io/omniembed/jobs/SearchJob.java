@@ -12,6 +12,7 @@ import io.omniembed.ml.Embedder;
 import io.omniembed.model.ItemEmbedding;
 import io.omniembed.model.ModelSpec;
 import io.omniembed.model.TextEmbedder;
+import io.omniembed.model.onnx.Inference;
 import io.omniembed.pipeline.DenseRetrieval;
 import io.omniembed.pipeline.VectorSearch;
 import java.util.List;
@@ -85,11 +86,15 @@ public final class SearchJob implements Callable<Integer> {
   String out;
 
   @Mixin
+  InferenceOptions engine;
+
+  @Mixin
   SparkOptions spark;
 
   @Override
   public Integer call() throws Exception {
     ModelSpec.parse(model, ModelSpec.Use.SEARCH);
+    Inference inference = engine.inference();
     VectorSearch.Request request = new VectorSearch.Request(k, buildIndex, exact,
         candidates != null ? candidates : Math.max(k, VectorSearch.DEFAULT_CANDIDATES));
     SparkSession session = spark.session("search");
@@ -98,7 +103,7 @@ public final class SearchJob implements Callable<Integer> {
     VectorSet set = VectorSet.open(index, conf);
     List<ItemEmbedding.Input> queries = query.text != null ? QueryItems.text(query.text)
         : QueryItems.file(query.file, conf);
-    TextEmbedder embedder = Models.embedder(model, conf, Embedder.threads());
+    TextEmbedder embedder = Models.embedder(model, inference, conf, Embedder.threads());
     int dim = set.queryDim(embedder);
     if (dim < embedder.dim()) {
       System.out.printf("search: the index holds the first %d of %d dimensions (Matryoshka);"

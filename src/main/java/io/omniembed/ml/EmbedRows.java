@@ -10,6 +10,7 @@ import io.omniembed.io.HadoopConf;
 import io.omniembed.model.ItemEmbedding;
 import io.omniembed.io.Models;
 import io.omniembed.model.TextEmbedder;
+import io.omniembed.model.onnx.Inference;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -42,7 +43,7 @@ final class EmbedRows implements Serializable {
 
   enum Invalid { ERROR, SKIP, KEEP }
 
-  record Settings(String model, int dim, int batchSize, int window, int maxLength,
+  record Settings(String model, Inference inference, int dim, int batchSize, int window, int maxLength,
       String inputCol, Kind kind, int inputIndex, boolean vector, Invalid invalid,
       boolean errorCol, boolean tokensCol, boolean truncatedCol, HadoopConf hadoopConf,
       int sourceIndex, String prompt) implements Serializable {}
@@ -54,7 +55,8 @@ final class EmbedRows implements Serializable {
   }
 
   Iterator<Row> apply(int partition, Iterator<Row> rows) {
-    TextEmbedder embedder = Models.embedder(s.model(), s.hadoopConf().get(), Embedder.threads());
+    TextEmbedder embedder = Models.embedder(s.model(), s.inference(), s.hadoopConf().get(),
+        Embedder.threads());
     ItemEmbedding embedding = new ItemEmbedding(embedder, s.batchSize(), s.dim(), s.window(),
         s.maxLength(), MediaSource.loader(embedder.media(), s.hadoopConf().get()))
         .withPrompt(s.prompt());

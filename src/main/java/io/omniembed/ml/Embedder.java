@@ -11,6 +11,7 @@ import io.omniembed.model.ItemEmbedding;
 import io.omniembed.model.ModelSpec;
 import io.omniembed.io.Models;
 import io.omniembed.model.TextEmbedder;
+import io.omniembed.model.onnx.Inference;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -91,6 +92,9 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
   private final Param<String> sourceCol;
   private final Param<String> prompt;
   private final Param<String> promptText;
+  private final Param<String> engine;
+  private final Param<String> precision;
+  private final Param<String> device;
 
   public Embedder() {
     this(Identifiable.randomUID("embedder"));
@@ -130,6 +134,17 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
         + " put before every item, as the model was trained or published with (empty: none)");
     promptText = new Param<>(this, "promptText", "a prompt given as text, put before every item"
         + " (empty: none); excludes prompt");
+    engine = new Param<>(this, "engine", "onnx (the model's exported graph on ONNX Runtime,"
+        + " exported once per model and JVM), nd4j (the project's own encoder) or auto: onnx"
+        + " whenever the model exports", ParamValidators.inArray(List.of("auto", "onnx",
+        "nd4j")));
+    precision = new Param<>(this, "precision", "fp32, or int8 (dynamically quantised MatMul"
+        + " weights; ONNX Runtime only)", ParamValidators.inArray(List.of("fp32", "int8")));
+    device = new Param<>(this, "device", "cpu, or cuda (ONNX Runtime's CUDA execution provider,"
+        + " in a build with it)", ParamValidators.inArray(List.of("cpu", "cuda")));
+    setDefault(engine, "auto");
+    setDefault(precision, "fp32");
+    setDefault(device, "cpu");
     setDefault(sourceCol, "");
     setDefault(prompt, "");
     setDefault(promptText, "");
@@ -289,6 +304,42 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
     return name.isEmpty() ? "" : model.card().prompt(name, $(modelPath));
   }
 
+  public Param<String> engine() {
+    return engine;
+  }
+
+  /** {@code auto} (default), {@code onnx} or {@code nd4j}. */
+  public Embedder setEngine(String v) {
+    return (Embedder) set(engine, v);
+  }
+
+  public Param<String> precision() {
+    return precision;
+  }
+
+  /** {@code fp32} (default) or {@code int8}. */
+  public Embedder setPrecision(String v) {
+    return (Embedder) set(precision, v);
+  }
+
+  public Param<String> device() {
+    return device;
+  }
+
+  /** {@code cpu} (default) or {@code cuda}. */
+  public Embedder setDevice(String v) {
+    return (Embedder) set(device, v);
+  }
+
+  /** The engine, precision and device params as one value; refuses what cannot run. */
+  public Inference inference() {
+    try {
+      return Inference.parse($(engine), $(precision), $(device));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Embedder: " + e.getMessage().replace("--", "param "), e);
+    }
+  }
+
   public String getModelPath() {
     return $(modelPath);
   }
@@ -324,8 +375,9 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
     }
     String path = $(modelPath);
     ModelSpec.parse(path, ModelSpec.Use.EMBEDDER);
+    Inference inference = inference();
     try {
-      return Models.embedder(path, conf, threads());
+      return Models.embedder(path, inference, conf, threads());
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("Embedder: param modelPath: " + e.getMessage(), e);
     }
@@ -434,6 +486,8 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
     Metadata omniembed = new MetadataBuilder()
         .putString("model_id", model.modelId())
         .putString("model_hash", model.modelHash())
+        .putString("engine", model.engine())
+        .putString("engine_precision", model.precision())
         .putLong("dim", d)
         .putString("normalization", "l2")
         .build();
@@ -463,7 +517,7 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
     Dataset<Row> withInput = dataset.toDF().withColumn(INPUT, asJson);
     int inputIndex = withInput.schema().fieldIndex(INPUT);
     int sourceIndex = $(sourceCol).isEmpty() ? -1 : withInput.schema().fieldIndex($(sourceCol));
-    EmbedRows rows = new EmbedRows(new EmbedRows.Settings($(modelPath), outputDim(model),
+    EmbedRows rows = new EmbedRows(new EmbedRows.Settings($(modelPath), inference(), outputDim(model),
         getBatchSize(), 64 * getBatchSize(), ItemEmbedding.resolveMaxLength(model,
         (Integer) $(maxLength)), in, kind, inputIndex, "vector".equals($(outputType)),
         EmbedRows.Invalid.valueOf($(handleInvalid).toUpperCase(java.util.Locale.ROOT)),

@@ -4,7 +4,7 @@
  * its typed params, defaults and schema validation, and {@link io.omniembed.ml.EmbedRows}, the
  * per-partition function it ships.
  *
- * <p>Uses {@code data}, {@code config}, {@code model} and {@code io}; never training or the job
- * classes. The {@code embed} job builds on it ({@link io.omniembed.pipeline.EmbedPartition}).
+ * <p>Uses {@code data}, {@code config}, {@code model}, {@code model.onnx} and {@code io}; never
+ * training or the job classes. The {@code embed} job builds on it ({@link io.omniembed.pipeline.EmbedPartition}).
  */
 package io.omniembed.ml;

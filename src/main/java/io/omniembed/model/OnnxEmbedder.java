@@ -45,6 +45,11 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
   }
 
   @Override
+  public String engine() {
+    return "onnx";
+  }
+
+  @Override
   public String modelId() {
     return "onnx:" + MiniLmImport.NAME;
   }

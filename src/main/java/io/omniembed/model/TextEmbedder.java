@@ -8,8 +8,10 @@ import java.util.List;
 /**
  * A dense text embedding model seen from the jobs: it tokenises with its own tokenizer and turns
  * a batch of token sequences into L2-normalised vectors. Implementations: the project's encoder
- * ({@link NativeEmbedder}) and ONNX Runtime on the same weights ({@link OnnxEmbedder}), so both
- * run through exactly the same batching and the comparison between them is fair.
+ * ({@link NativeEmbedder}), ONNX Runtime on the model's exported graph ({@code
+ * model.onnx.ExportedEmbedder}) and on the published all-MiniLM-L6-v2 file ({@link
+ * OnnxEmbedder}), so all run through exactly the same batching and comparisons between them are
+ * fair.
  *
  * <p>Implementations are safe to call from several threads at once.
  */
@@ -34,6 +36,16 @@ public interface TextEmbedder {
 
   /** Embeds one batch of token sequences → [B][dim], each row L2-normalised. */
   float[][] embed(List<int[]> sequences);
+
+  /** What runs the forward pass: {@code nd4j} (the own encoder) or {@code onnx} (ONNX Runtime). */
+  default String engine() {
+    return "nd4j";
+  }
+
+  /** The number format it runs in: {@code fp32} or {@code int8}. */
+  default String precision() {
+    return "fp32";
+  }
 
   /** The model's prompts and import notes ({@link ModelCard}). */
   default ModelCard card() {

@@ -12,6 +12,7 @@ import io.omniembed.io.SourcedRecord;
 import io.omniembed.ml.Embedder;
 import io.omniembed.model.ItemEmbedding;
 import io.omniembed.model.TextEmbedder;
+import io.omniembed.model.onnx.Inference;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.Iterator;
@@ -47,7 +48,7 @@ public final class CorpusEmbedding {
   /** The options of a run; 0 for {@code dim}, {@code maxLength}, {@code partitions}: default. */
   public record Request(String model, String input, String out, int dim, int batchSize,
       int maxLength, int partitions, int sample, OutputPrecision precision,
-      EmbedInput.Columns columns, String promptName, String promptText) {}
+      EmbedInput.Columns columns, String promptName, String promptText, Inference inference) {}
 
   /** The outcome: the summary of the work, or null when the output was already complete. */
   public record Result(EmbedSummary summary, String message) {}
@@ -66,7 +67,7 @@ public final class CorpusEmbedding {
         new KeptColumns(input.kept()));
     // The model is loaded once on the driver here: a bad --model, --dim or --max-length fails
     // with one clear line instead of in every task.
-    TextEmbedder model = Models.embedder(q.model(), conf, Embedder.threads());
+    TextEmbedder model = Models.embedder(q.model(), q.inference(), conf, Embedder.threads());
     int dim = ItemEmbedding.resolveDim(model, q.dim());
     int maxLength = ItemEmbedding.resolveMaxLength(model, q.maxLength());
     Embedder embedder = new Embedder().setModelPath(q.model()).setInputCol(SourcedRecord.RECORD)
@@ -75,7 +76,9 @@ public final class CorpusEmbedding {
         .setMaxLength(q.maxLength()).setHandleInvalid("keep").setErrorCol(EmbedPartition.ERROR)
         .setTokensCol(EmbedPartition.TOKENS).setTruncatedCol(EmbedPartition.TRUNCATED)
         .setPrompt(q.promptName() == null ? "" : q.promptName())
-        .setPromptText(q.promptText() == null ? "" : q.promptText());
+        .setPromptText(q.promptText() == null ? "" : q.promptText())
+        .setEngine(q.inference().engine().key()).setPrecision(q.inference().precision().key())
+        .setDevice(q.inference().device().key());
     String prompt;
     try {
       prompt = embedder.promptFor(model);
@@ -90,7 +93,7 @@ public final class CorpusEmbedding {
         : Math.max(2 * session.sparkContext().defaultParallelism(), rows.rdd().getNumPartitions());
     EmbedRun.Plan plan = new EmbedRun.Plan(q.input(), EmbedRun.fingerprint(q.input(), conf),
         model.modelId(), model.modelHash(), dim, maxLength, units, q.precision(), q.columns(),
-        prompt);
+        prompt, model.engine(), model.precision());
     Set<Integer> committed = Set.of();
     FileSystem fs = HadoopFiles.fs(q.out(), conf);
     if (earlier != null) {
@@ -114,14 +117,15 @@ public final class CorpusEmbedding {
     // Rows go to units by a hash of their file and content, so a unit holds the same rows on
     // every run (what resuming relies on), whatever the input's splits.
     rows = rows.repartition(units, col(SourcedRecord.SOURCE), col(SourcedRecord.RECORD));
-    LOG.info("embed: {} records from {} in {} units, model {} ({} dims kept, {})", total,
-        q.input(), units, q.model(), dim, q.precision().key());
+    LOG.info("embed: {} records from {} in {} units, model {} on {} {} ({} dims kept, {})",
+        total, q.input(), units, q.model(), model.engine(), model.precision(), dim,
+        q.precision().key());
     Dataset<Row> vectors = embedder.transform(rows).select(EmbedPartition.columns(
         !input.kept().isEmpty()).stream().map(c -> col(c)).toArray(Column[]::new));
     EmbedPartition.Settings settings = new EmbedPartition.Settings(model.modelId(),
         model.modelHash(), dim, layout, q.out(),
         total == 0 ? 0 : Math.min(1.0, 1.2 * q.sample() / total), committed, new HadoopConf(conf),
-        prompt);
+        prompt, model.engine(), model.precision());
     LongAccumulator done = session.sparkContext().longAccumulator("embedded");
     long start = System.nanoTime();
     List<EmbedPartition.Summary> summaries;

@@ -9,6 +9,7 @@ import io.omniembed.io.Models;
 import io.omniembed.io.VectorSet;
 import io.omniembed.model.ItemEmbedding;
 import io.omniembed.model.TextEmbedder;
+import io.omniembed.model.onnx.Inference;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,8 +45,9 @@ public final class DenseRetrieval {
       implements Serializable {}
 
   /** What each task needs. */
-  public record Settings(String model, int dim, int batchSize, int maxLength, int onnxThreads,
-      int k, HadoopConf hadoopConf, String prompt) implements Serializable {}
+  public record Settings(String model, Inference inference, int dim, int batchSize,
+      int maxLength, int onnxThreads, int k, HadoopConf hadoopConf, String prompt)
+      implements Serializable {}
 
   /** What one partition does with its rows, given the broadcast queries. */
   private interface PartitionScorer extends Serializable {
@@ -95,7 +97,8 @@ public final class DenseRetrieval {
   /** Embeds one corpus partition and returns each query's top k within it. */
   static Iterator<Scored> scorePartition(Iterator<Row> rows, List<String> queryIds,
       float[][] queries, Settings s) {
-    TextEmbedder embedder = Models.embedder(s.model(), s.hadoopConf().get(), s.onnxThreads());
+    TextEmbedder embedder = Models.embedder(s.model(), s.inference(), s.hadoopConf().get(),
+        s.onnxThreads());
     BlockScorer scorer = new BlockScorer(queries, s.k());
     List<Scored> errors = new ArrayList<>();
     Iterator<ItemEmbedding.Input> inputs = ItemSource.inputs(rows);

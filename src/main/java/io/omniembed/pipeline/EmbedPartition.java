@@ -57,7 +57,7 @@ public final class EmbedPartition {
   /** What every task needs; serialised into the task closure. */
   public record Settings(String modelId, String modelHash, int dim, EmbeddingParquet.Layout layout,
       String outDir, double sampleRate, java.util.Set<Integer> committed, HadoopConf hadoopConf,
-      String prompt) implements Serializable {}
+      String prompt, String engine, String enginePrecision) implements Serializable {}
 
   /** Counts of one committed unit, and its rows drawn into the job's sample. */
   public record Summary(int partition, long embedded, long failed, long truncated, long tokens,
@@ -131,7 +131,7 @@ public final class EmbedPartition {
     boolean kept = !s.layout().kept().names().isEmpty();
     try (ParquetWriter<EmbeddingParquet.VectorRow> writer = EmbeddingParquet.open(tmpParquet,
         s.layout(), EmbeddingParquet.metadata(s.modelId(), s.modelHash(), s.dim(),
-            s.layout().precision(), s.prompt()), conf);
+            s.layout().precision(), s.prompt(), s.engine(), s.enginePrecision()), conf);
         JsonlWriter errors = new JsonlWriter(tmpErrors, conf)) {
       long lastLog = start;
       while (rows.hasNext()) {

@@ -57,7 +57,7 @@ public final class EmbedRun {
    */
   public record Plan(String input, String inputFingerprint, String modelId, String modelHash,
       int dim, int maxLength, int units, OutputPrecision precision, EmbedInput.Columns columns,
-      String prompt) {
+      String prompt, String engine, String enginePrecision) {
 
     public String toJson() {
       ObjectNode n = JSON.createObjectNode();
@@ -76,6 +76,8 @@ public final class EmbedRun {
       ArrayNode keep = n.putArray("keep_cols");
       columns.keepCols().forEach(keep::add);
       n.put("prompt", prompt);
+      n.put("engine", engine);
+      n.put("engine_precision", enginePrecision);
       return n.toPrettyString();
     }
 
@@ -91,7 +93,8 @@ public final class EmbedRun {
           n.path("max_length").asInt(), n.path("units").asInt(),
           OutputPrecision.parse(n.path("output_precision").asText("float32")),
           new EmbedInput.Columns(n.path("id_col").asText(""), n.path("text_col").asText(""),
-              n.path("item_col").asText(""), keep), n.path("prompt").asText(""));
+              n.path("item_col").asText(""), keep), n.path("prompt").asText(""),
+          n.path("engine").asText(""), n.path("engine_precision").asText(""));
     }
 
     /** The fields that differ from {@code other}, as "name: this vs other". */
@@ -115,6 +118,10 @@ public final class EmbedRun {
       fields.put("--keep-cols", new Object[] {option(String.join(",", columns.keepCols())),
           option(String.join(",", other.columns.keepCols()))});
       fields.put("prompt", new Object[] {"'" + prompt + "'", "'" + other.prompt + "'"});
+      if (!engine.isEmpty() && !other.engine.isEmpty()) {   // plans before engines: either
+        fields.put("engine (--engine, --precision)", new Object[] {engine + " "
+            + enginePrecision, other.engine + " " + other.enginePrecision});
+      }
       List<String> out = new ArrayList<>();
       fields.forEach((name, v) -> {
         if (!v[0].equals(v[1])) {

@@ -48,6 +48,8 @@ public record EmbedSummary(EmbedRun.Plan plan, EmbeddingParquet.Layout layout,
     s.put("dim", plan.dim());
     s.put("normalization", "l2");
     s.put("prompt", plan.prompt());
+    s.put("engine", plan.engine());
+    s.put("engine_precision", plan.enginePrecision());
     if (!modelNotes.isEmpty()) {
       ArrayNode notes = s.putArray("model_notes");   // e.g. an import without Normalize
       modelNotes.forEach(notes::add);

@@ -8,6 +8,7 @@ import io.omniembed.config.MediaSpec;
 import io.omniembed.config.ModelConfig;
 import io.omniembed.data.Modality;
 import io.omniembed.data.text.TextTokenizer;
+import io.omniembed.model.ModelCard;
 import io.omniembed.model.TextEmbedder;
 import io.omniembed.model.layer.Sequence;
 import io.omniembed.model.layer.TokenBatch;
@@ -31,28 +32,72 @@ public final class ExportedEmbedder implements TextEmbedder, AutoCloseable {
   private final TextTokenizer tokenizer;
   private final String modelId;
   private final String hash;
+  private final ModelCard card;
+  private final Precision precision;
 
-  /**
-   * @param graph   a serialised graph of {@link OnnxExport#graph}
-   * @param config  the architecture it was exported from (dims, limits, media settings)
-   * @param threads ONNX Runtime's intra-op threads
-   */
+  /** An fp32 graph on the CPU, without prompts (tests and benchmarks). */
   public ExportedEmbedder(byte[] graph, ModelConfig config, TextTokenizer tokenizer,
       String modelId, String hash, int threads) {
+    this(graph, config, tokenizer, modelId, hash, ModelCard.NONE, Precision.FP32,
+        Inference.Device.CPU, threads);
+  }
+
+  /**
+   * @param graph     a serialised graph of {@link OnnxExport#graph}
+   * @param config    the architecture it was exported from (dims, limits, media settings)
+   * @param card      the model's prompts
+   * @param precision the graph's precision (reported, not changed)
+   * @param device    where ONNX Runtime runs it: the CPU, or CUDA device 0 through the CUDA
+   *                  execution provider (present only in a build with that provider)
+   * @param threads   ONNX Runtime's intra-op threads
+   */
+  public ExportedEmbedder(byte[] graph, ModelConfig config, TextTokenizer tokenizer,
+      String modelId, String hash, ModelCard card, Precision precision, Inference.Device device,
+      int threads) {
     this.config = config;
     this.tokenizer = tokenizer;
     this.modelId = modelId;
     this.hash = hash;
-    try {
-      this.env = OrtEnvironment.getEnvironment();
-      OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    this.card = card;
+    this.precision = precision;
+    this.env = OrtEnvironment.getEnvironment();
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(threads);
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      if (device == Inference.Device.CUDA) {
+        cuda(options);
+      }
       this.session = env.createSession(graph, options);
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime cannot load the exported graph of " + modelId
           + ": " + e.getMessage(), e);
     }
+  }
+
+  private static void cuda(OrtSession.SessionOptions options) {
+    try {
+      options.addCUDA(0);
+    } catch (OrtException | UnsatisfiedLinkError | RuntimeException e) {
+      throw new IllegalArgumentException("--device cuda: ONNX Runtime's CUDA execution provider"
+          + " is not available (" + e.getMessage() + "); it needs the jar built with"
+          + " -Pcuda-inference (onnxruntime_gpu), a CUDA 12 runtime with cuDNN 9 and an NVIDIA"
+          + " GPU", e);
+    }
+  }
+
+  @Override
+  public String engine() {
+    return "onnx";
+  }
+
+  @Override
+  public String precision() {
+    return precision.key();
+  }
+
+  @Override
+  public ModelCard card() {
+    return card;
   }
 
   @Override

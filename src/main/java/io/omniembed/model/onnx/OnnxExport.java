@@ -150,7 +150,8 @@ public final class OnnxExport {
     return t;
   }
 
-  private static String version() {
+  /** The project version that wrote a graph (recorded in it and in cache keys). */
+  public static String version() {
     String v = OnnxExport.class.getPackage().getImplementationVersion();
     return v != null ? v : "0.1.0-SNAPSHOT";
   }
