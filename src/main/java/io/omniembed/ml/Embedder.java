@@ -383,9 +383,15 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
     }
   }
 
-  /** ONNX Runtime threads of a model loaded by this transformer (one instance per JVM). */
+  /**
+   * ONNX Runtime's intra-op threads for a model loaded here: inside a Spark task the cores the
+   * task was given ({@code spark.task.cpus}), so concurrent tasks of an executor do not
+   * oversubscribe its cores; elsewhere (the driver) every core.
+   */
   public static int threads() {
-    return Math.max(1, Runtime.getRuntime().availableProcessors());
+    TaskContext task = TaskContext.get();
+    return task != null ? Math.max(1, task.cpus())
+        : Math.max(1, Runtime.getRuntime().availableProcessors());
   }
 
   /** The output dimension: {@code dim}, or the model's when 0. */
