@@ -1,14 +1,11 @@
 package io.omniembed.data.media;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-
 /**
- * Audio to patches: decode WAV (PCM 8/16/24/32-bit or 32-bit float, any channel count, mixed to
- * mono), resample to one rate with a windowed-sinc filter, compute a log-mel spectrogram
- * (Hann window, power spectrum, triangular mel filters on the HTK mel scale), and group
- * {@code framesPerPatch} consecutive frames into one patch of {@code framesPerPatch × melBins}
- * values; each patch's time step is its index.
+ * Audio to patches: decode WAV (PCM 8/16/24/32-bit, 32-bit float, A-law, μ-law, IMA ADPCM or GSM
+ * 6.10, any channel count, mixed to mono), FLAC, Ogg Vorbis or MP3, resample to one rate with a
+ * windowed-sinc filter, compute a log-mel spectrogram (Hann window, power spectrum, triangular
+ * mel filters on the HTK mel scale), and group {@code framesPerPatch} consecutive frames into one
+ * patch of {@code framesPerPatch × melBins} values; each patch's time step is its index.
  */
 public final class AudioPatches {
 
@@ -78,92 +75,12 @@ public final class AudioPatches {
     return sb.toString();
   }
 
-  /** Parses a RIFF/WAVE file; names what is wrong with a file that is not one or is cut. */
+  /**
+   * Parses a RIFF/WAVE file (PCM, float, A-law, μ-law, IMA ADPCM or GSM 6.10; see {@link
+   * WavFile}); names what is wrong with a file that is not one or is cut.
+   */
   public static Pcm decodeWav(byte[] b) throws MediaException {
-    if (b == null || b.length == 0) {
-      throw new MediaException("empty audio file");
-    }
-    if (b.length < 12 || !ascii(b, 0, "RIFF") || !ascii(b, 8, "WAVE")) {
-      throw new MediaException("unsupported audio format (expected a RIFF/WAVE file)");
-    }
-    ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-    int pos = 12;
-    int format = -1;
-    int channels = 0;
-    int rate = 0;
-    int bits = 0;
-    while (pos + 8 <= b.length) {
-      String id = new String(b, pos, 4, java.nio.charset.StandardCharsets.US_ASCII);
-      long size = buf.getInt(pos + 4) & 0xffffffffL;
-      int body = pos + 8;
-      if (id.equals("fmt ")) {
-        if (size < 16 || body + 16 > b.length) {
-          throw new MediaException("truncated WAV: fmt chunk cut short");
-        }
-        format = buf.getShort(body) & 0xffff;
-        channels = buf.getShort(body + 2) & 0xffff;
-        rate = buf.getInt(body + 4);
-        bits = buf.getShort(body + 14) & 0xffff;
-        if (format == 0xFFFE && size >= 26 && body + 26 <= b.length) {
-          format = buf.getShort(body + 24) & 0xffff;   // WAVE_FORMAT_EXTENSIBLE: sub-format
-        }
-      } else if (id.equals("data")) {
-        if (format < 0) {
-          throw new MediaException("invalid WAV: data chunk before the fmt chunk");
-        }
-        if (body + size > b.length) {
-          throw new MediaException("truncated WAV: data chunk declares " + size + " bytes, "
-              + (b.length - body) + " present");
-        }
-        return new Pcm(samples(buf, body, (int) size, format, channels, bits), rate);
-      }
-      pos = (int) Math.min(Integer.MAX_VALUE, body + size + (size & 1));
-    }
-    throw new MediaException(format < 0 ? "invalid WAV: no fmt chunk" : "invalid WAV: no data"
-        + " chunk");
-  }
-
-  private static float[] samples(ByteBuffer buf, int start, int size, int format, int channels,
-      int bits) throws MediaException {
-    if (channels <= 0) {
-      throw new MediaException("invalid WAV: " + channels + " channels");
-    }
-    boolean pcm = format == 1;
-    boolean ieee = format == 3;
-    if (!(pcm && (bits == 8 || bits == 16 || bits == 24 || bits == 32)) && !(ieee && bits == 32)) {
-      throw new MediaException("unsupported WAV encoding (format " + format + ", " + bits
-          + " bits; expected PCM 8/16/24/32-bit or 32-bit float)");
-    }
-    int bytes = bits / 8;
-    int frames = size / (bytes * channels);
-    if (frames == 0) {
-      throw new MediaException("audio has no samples");
-    }
-    float[] out = new float[frames];
-    for (int f = 0; f < frames; f++) {
-      double sum = 0;
-      for (int c = 0; c < channels; c++) {
-        int at = start + (f * channels + c) * bytes;
-        sum += switch (bytes) {
-          case 1 -> ((buf.get(at) & 0xff) - 128) / 128.0;
-          case 2 -> buf.getShort(at) / 32768.0;
-          case 3 -> (((buf.get(at + 2)) << 16) | ((buf.get(at + 1) & 0xff) << 8)
-              | (buf.get(at) & 0xff)) / 8388608.0;
-          default -> ieee ? buf.getFloat(at) : buf.getInt(at) / 2147483648.0;
-        };
-      }
-      out[f] = (float) (sum / channels);
-    }
-    return out;
-  }
-
-  private static boolean ascii(byte[] b, int at, String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (b[at + i] != s.charAt(i)) {
-        return false;
-      }
-    }
-    return true;
+    return WavFile.decode(b);
   }
 
   /**

@@ -188,7 +188,7 @@ class MediaPatchesTest {
     assertAudio("empty audio file", new byte[0]);
     byte[] floatBits = good.clone();
     ByteBuffer.wrap(floatBits).order(ByteOrder.LITTLE_ENDIAN).putShort(34, (short) 12);
-    assertAudio("unsupported WAV encoding (format 1, 12 bits", floatBits);
+    assertAudio("unsupported WAV encoding (format 0x01 PCM, 12 bits", floatBits);
   }
 
   private static void assertAudio(String prefix, byte[] bytes) {
