@@ -24,7 +24,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -68,43 +67,10 @@ class ExportParityTest {
     MINILM.values().forEach(ExportedEmbedder::close);
   }
 
-  static List<String> texts() {
-    List<String> s = new ArrayList<>(List.of(
-        "Hello world.",
-        "a",
-        "The quick brown fox jumps over the lazy dog.",
-        "public static int max(int a, int b) { return a >= b ? a : b; }",
-        "Über den Wolken muss die Freiheit wohl grenzenlos sein.",
-        "東京は日本の首都です。",
-        "🙂 emoji and symbols ∑ ∫ √ π ≈ 3.14159",
-        "SELECT name, COUNT(*) FROM users GROUP BY name ORDER BY 2 DESC;",
-        "e-mail: someone@example.com, url: https://example.org/path?q=1",
-        "Tab\tseparated\tvalues\nand new lines"));
-    String[] words = {"model", "embedding", "vector", "cluster", "spark", "retrieval", "query",
-        "document", "training", "negative", "batch", "gradient", "attention", "token", "layer"};
-    Random r = new Random(42);
-    while (s.size() < 100) {
-      int n = 1 + r.nextInt(60);
-      StringBuilder b = new StringBuilder();
-      for (int i = 0; i < n; i++) {
-        b.append(words[r.nextInt(words.length)]).append(i % 7 == 6 ? ". " : " ");
-      }
-      s.add(b.toString().trim());
-    }
-    for (int k = 0; k < 20; k++) {
-      StringBuilder b = new StringBuilder();
-      for (int i = 0, n = 100 + 40 * k; i < n; i++) {   // many exceed 256 tokens: truncated
-        b.append(words[r.nextInt(words.length)]).append(' ');
-      }
-      s.add(b.toString());
-    }
-    return s;
-  }
-
   @Test
   void miniLmTextMatchesTheEncoderInFp32AndInt8() {
     List<int[]> ids = new ArrayList<>();
-    for (String t : texts()) {
+    for (String t : ExportFixtures.texts()) {
       ids.add(TOK.encode(t, 256).ids());
     }
     Map<Precision, double[]> cos = new LinkedHashMap<>();
@@ -205,7 +171,7 @@ class ExportParityTest {
         "test");
     NativeEmbedder reference = new NativeEmbedder(encoder, TOK, model.modelId(), "test");
     List<int[]> batch = new ArrayList<>();
-    for (String text : texts().subList(0, 24)) {
+    for (String text : ExportFixtures.texts().subList(0, 24)) {
       batch.add(TOK.encode(text, cls.maxLength()).ids());
     }
     float[][] want = reference.embed(batch);
