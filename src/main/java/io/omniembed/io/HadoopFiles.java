@@ -49,7 +49,9 @@ public final class HadoopFiles {
 
   /**
    * Writes {@code files} (name → bytes, in order) as the directory {@code dir}, which must not
-   * {@link #hasContent have content}. They go into a hidden sibling ({@code .NAME.tmp-…}) that
+   * {@link #hasContent have content}. A name may hold folders ({@code 1_Pooling/config.json});
+   * a name ending in {@code /} with no bytes is an empty folder ({@code 3_Normalize/}, which
+   * sentence-transformers expects to find even though nothing is in it). They go into a hidden sibling ({@code .NAME.tmp-…}) that
    * one rename then moves into place, so {@code dir} shows either nothing or every file; when a
    * write fails the sibling is removed.
    */
@@ -69,7 +71,16 @@ public final class HadoopFiles {
         throw new IOException("cannot create " + tmp);
       }
       for (java.util.Map.Entry<String, byte[]> f : files.entrySet()) {
-        writeBytes(new Path(tmp, f.getKey()).toString(), f.getValue(), conf);
+        if (f.getKey().endsWith("/")) {
+          if (f.getValue().length != 0) {
+            throw new IllegalArgumentException(f.getKey() + " names a folder; it holds no bytes");
+          }
+          if (!fs.mkdirs(new Path(tmp, f.getKey()))) {
+            throw new IOException("cannot create " + new Path(tmp, f.getKey()));
+          }
+        } else {
+          writeBytes(new Path(tmp, f.getKey()).toString(), f.getValue(), conf);
+        }
       }
       requireEmptyOutput(dir, conf, "");   // nothing appeared there while writing
       if (fs.exists(target)) {

@@ -21,6 +21,10 @@ import java.util.List;
  * padding_idx belong to padding), so those models get {@code position_offset = pad_token_id + 1}
  * and a longest sequence of {@code max_position_embeddings - position_offset} tokens.
  *
+ * <p>{@link #of} and {@link #toJson} write the file back for an export: {@code bert} for a model
+ * whose positions start at 0, {@code roberta} with {@code pad_token_id = position_offset - 1}
+ * otherwise, so that {@link #parse} reads the same architecture and offset again.
+ *
  * @param modelType     {@code model_type}
  * @param vocabSize     {@code vocab_size}, rows of the token table
  * @param hidden        {@code hidden_size}
@@ -79,6 +83,47 @@ public record HfConfig(String modelType, int vocabSize, int hidden, int layers, 
         integer(c, "intermediate_size", origin), integer(c, "max_position_embeddings", origin),
         integer(c, "type_vocab_size", 2, origin), c.path("layer_norm_eps").asDouble(1e-12),
         offset);
+  }
+
+  /**
+   * The architecture of {@code c} as config.json states it: {@code bert} when positions start at
+   * 0, else {@code roberta} (whose position ids start at pad_token_id + 1, the only offset a
+   * Hugging Face layout expresses). One token type: the text modality row.
+   */
+  public static HfConfig of(ModelConfig c) {
+    return new HfConfig(c.positionOffset() == 0 ? "bert" : "roberta", c.vocabSize(), c.hidden(),
+        c.layers(), c.heads(), c.ffn(), c.maxPositions(), 1, c.layerNormEps(),
+        c.positionOffset());
+  }
+
+  /**
+   * config.json of this architecture for transformers' {@code AutoModel} ({@code BertModel} or
+   * {@code RobertaModel}). {@code padTokenId} is the tokenizer's padding id (-1 for none); a
+   * RoBERTa config's pad_token_id is always {@code positionOffset - 1}, which {@link #parse}
+   * turns back into the offset.
+   */
+  public byte[] toJson(int padTokenId) {
+    boolean bert = modelType.equals("bert");
+    if (!bert && !modelType.equals("roberta")) {
+      throw new IllegalArgumentException("config.json is written for bert or roberta, not "
+          + modelType);
+    }
+    var c = JSON.createObjectNode();
+    c.putArray("architectures").add(bert ? "BertModel" : "RobertaModel");
+    c.put("model_type", modelType);
+    c.put("hidden_size", hidden);
+    c.put("num_hidden_layers", layers);
+    c.put("num_attention_heads", heads);
+    c.put("intermediate_size", ffn);
+    c.put("hidden_act", "gelu");
+    c.put("max_position_embeddings", maxPositions);
+    c.put("position_embedding_type", "absolute");
+    c.put("vocab_size", vocabSize);
+    c.put("type_vocab_size", typeVocabSize);
+    c.put("layer_norm_eps", layerNormEps);
+    c.put("pad_token_id", bert ? Math.max(padTokenId, 0) : positionOffset - 1);
+    c.put("torch_dtype", "float32");
+    return (c.toPrettyString() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /**

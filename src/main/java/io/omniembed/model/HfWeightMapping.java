@@ -4,7 +4,9 @@ import io.omniembed.model.layer.ParamStore;
 
 import io.omniembed.config.ModelConfig;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -31,6 +33,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * x·W + b. BERT's token-type row 1 (a second segment) has no place in the project's sequences and
  * is dropped; the image, audio and video rows of the modality table start at zero. The pooler
  * and any task head are not read.
+ *
+ * <p>{@link #weights} and {@link #dense(Encoder)} run the same table the other way, for the
+ * sentence-transformers export: the text modality row becomes the only token-type row, Linear
+ * weights go back to PyTorch's [out, in], and the projection becomes the Dense module, so that
+ * {@link #load} of what they return gives back the encoder's text path value for value.
  */
 public final class HfWeightMapping {
 
@@ -93,6 +100,95 @@ public final class HfWeightMapping {
       copy(dense.origin(), dense.bias(), store.param("projection.bias"));
     }
     return new Encoder(config, store);
+  }
+
+  /**
+   * The encoder's text weights under BertModel's names, as {@code model.safetensors} stores them
+   * (Linear weights [out, in]); the token-type table is the text modality row alone, [1, H].
+   * The projection is not among them ({@link #dense(Encoder)}), nor are the media towers.
+   */
+  public static List<FloatTensor> weights(Encoder encoder) {
+    ModelConfig config = encoder.config();
+    Params p = new Params(encoder.store());
+    int h = config.hidden();
+    List<FloatTensor> out = new ArrayList<>();
+    out.add(p.get("embeddings.token", "embeddings.word_embeddings.weight"));
+    out.add(p.get("embeddings.position", "embeddings.position_embeddings.weight"));
+    FloatTensor modality = p.get("embeddings.modality", "");
+    out.add(new FloatTensor("embeddings.token_type_embeddings.weight", new long[] {1, h},
+        Arrays.copyOf(modality.values(), h)));   // row 0: text
+    out.add(p.get("embeddings.ln.weight", "embeddings.LayerNorm.weight"));
+    out.add(p.get("embeddings.ln.bias", "embeddings.LayerNorm.bias"));
+    for (int i = 0; i < config.layers(); i++) {
+      String src = "blocks." + i;
+      String dst = "encoder.layer." + i;
+      FloatTensor qkvW = p.get(src + ".attention.qkv.weight", "");   // [H, 3H] = [in, Q|K|V]
+      FloatTensor qkvB = p.get(src + ".attention.qkv.bias", "");
+      String[] parts = {"query", "key", "value"};
+      for (int k = 0; k < 3; k++) {
+        String module = dst + ".attention.self." + parts[k];
+        out.add(columns(qkvW, k * h, h, module + ".weight").transposed());
+        out.add(new FloatTensor(module + ".bias", new long[] {h},
+            Arrays.copyOfRange(qkvB.values(), k * h, (k + 1) * h)));
+      }
+      p.linear(out, src + ".attention.out", dst + ".attention.output.dense");
+      p.layerNorm(out, src + ".ln1", dst + ".attention.output.LayerNorm");
+      p.linear(out, src + ".ffn_in", dst + ".intermediate.dense");
+      p.linear(out, src + ".ffn_out", dst + ".output.dense");
+      p.layerNorm(out, src + ".ln2", dst + ".output.LayerNorm");
+    }
+    return out;
+  }
+
+  /**
+   * The projection as a sentence-transformers Dense module's {@code model.safetensors} holds it:
+   * {@code linear.weight} [out, in] and {@code linear.bias} [out].
+   */
+  public static List<FloatTensor> dense(Encoder encoder) {
+    Params p = new Params(encoder.store());
+    return List.of(p.get("projection.weight", "linear.weight").transposed(),
+        p.get("projection.bias", "linear.bias"));
+  }
+
+  /** Columns [from, from + width) of the matrix {@code m}, named {@code name}. */
+  private static FloatTensor columns(FloatTensor m, int from, int width, String name) {
+    int rows = (int) m.dims()[0];
+    int cols = (int) m.dims()[1];
+    float[] v = new float[rows * width];
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(m.values(), r * cols + from, v, r * width, width);
+    }
+    return new FloatTensor(name, new long[] {rows, width}, v);
+  }
+
+  /** The parameters of a store as named float32 tensors, read from one copy of the buffer. */
+  private static final class Params {
+    private final ParamStore store;
+    private final float[] all;
+
+    Params(ParamStore store) {
+      this.store = store;
+      this.all = store.toFloatArray();
+    }
+
+    /** Parameter {@code slot} in its declared shape, named {@code name}. */
+    FloatTensor get(String slot, String name) {
+      ParamStore.Slot s = store.slot(slot);
+      int from = (int) s.offset();
+      return new FloatTensor(name, s.shape(), Arrays.copyOfRange(all, from,
+          from + (int) s.size()));
+    }
+
+    /** A project Linear ([in, out] weight) as a PyTorch one ([out, in]). */
+    void linear(List<FloatTensor> out, String slot, String module) {
+      out.add(get(slot + ".weight", module + ".weight").transposed());
+      out.add(get(slot + ".bias", module + ".bias"));
+    }
+
+    void layerNorm(List<FloatTensor> out, String slot, String module) {
+      out.add(get(slot + ".weight", module + ".weight"));
+      out.add(get(slot + ".bias", module + ".bias"));
+    }
   }
 
   private static void linear(String origin, HfWeights w, String module, ParamStore store,

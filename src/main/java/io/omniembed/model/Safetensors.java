@@ -262,13 +262,31 @@ public final class Safetensors {
   }
 
   /**
-   * A safetensors file of {@code tensors} as F32, in the given order (the format an export to
-   * Hugging Face writes; the tests write their fixtures with it).
+   * A safetensors file of {@code tensors} as F32, in the given order, without metadata (the
+   * tests write their fixtures with it).
    */
   public static byte[] writeF32(List<FloatTensor> tensors) {
+    return writeF32(tensors, Map.of());
+  }
+
+  /**
+   * A safetensors file of {@code tensors} as F32, in the given order, with {@code metadata} as
+   * its {@code __metadata__} (string to string, as the format allows; transformers checks {@code
+   * "format": "pt"} in the files it loads). The tensors lie back to back from offset 0, as the
+   * format requires (no gaps); the header is padded with spaces to a multiple of 8 bytes so the
+   * data buffer starts aligned.
+   */
+  public static byte[] writeF32(List<FloatTensor> tensors, Map<String, String> metadata) {
     ObjectNode header = JSON.createObjectNode();
+    if (!metadata.isEmpty()) {
+      ObjectNode meta = header.putObject("__metadata__");
+      metadata.forEach(meta::put);
+    }
     long offset = 0;
     for (FloatTensor t : tensors) {
+      if (header.has(t.name())) {
+        throw new IllegalArgumentException("two tensors named " + t.name());
+      }
       ObjectNode e = header.putObject(t.name());
       e.put("dtype", "F32");
       var shape = e.putArray("shape");

@@ -6,7 +6,9 @@
  * io.omniembed.model.HfImport}: config.json, the weight readers {@link
  * io.omniembed.model.Safetensors} and {@link io.omniembed.model.OnnxInitializers}, the name
  * mapping {@link io.omniembed.model.HfWeightMapping}, the sentence-transformers modules and the
- * {@link io.omniembed.model.ModelCard} of prompts and notes), model soups, the forms of a
+ * {@link io.omniembed.model.ModelCard} of prompts and notes) and its inverse, a text model
+ * written as a sentence-transformers folder ({@link
+ * io.omniembed.model.SentenceTransformersExport}, which {@code io} stores), model soups, the forms of a
  * {@code --model} argument
  * ({@link io.omniembed.model.ModelSpec}, with which option takes which), and the {@link
  * io.omniembed.model.TextEmbedder} view the jobs use (the project's encoder, or ONNX Runtime as a

@@ -34,6 +34,22 @@ class HadoopFilesTest {
   }
 
   @Test
+  void writesNestedFilesAndEmptyFolders(@TempDir Path dir) throws Exception {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put("1_Pooling/config.json", bytes("{}"));
+    files.put("3_Normalize/", new byte[0]);
+    HadoopFiles.writeDirectory(dir.resolve("out").toString(), files, CONF);
+    assertEquals(List.of("1_Pooling", "3_Normalize"), list(dir.resolve("out")));
+    assertEquals(List.of(), list(dir.resolve("out/3_Normalize")));
+    assertEquals("{}", Files.readString(dir.resolve("out/1_Pooling/config.json")));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> HadoopFiles.writeDirectory(dir.resolve("bad").toString(),
+            Map.of("folder/", bytes("x")), CONF));
+    assertEquals("folder/ names a folder; it holds no bytes", e.getMessage());
+    assertEquals(List.of("out"), list(dir));
+  }
+
+  @Test
   void refusesADirectoryWithContent(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("out");
     Files.createDirectories(out);

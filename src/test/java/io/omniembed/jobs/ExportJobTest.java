@@ -14,8 +14,12 @@ import io.omniembed.data.Part;
 import io.omniembed.data.text.TextTokenizer;
 import io.omniembed.io.Checkpoint;
 import io.omniembed.model.Encoder;
+import io.omniembed.io.Models;
 import io.omniembed.model.ItemSequencer;
+import io.omniembed.model.ModelCard;
+import io.omniembed.model.ModelSpec;
 import io.omniembed.model.NativeEmbedder;
+import io.omniembed.model.TextEmbedder;
 import io.omniembed.model.layer.Sequence;
 import io.omniembed.model.onnx.ExportFixtures;
 import io.omniembed.model.onnx.ExportedEmbedder;
@@ -27,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
@@ -34,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code export} end to end: a media checkpoint and the pretrained model exported in both
- * precisions, the written graph run by ONNX Runtime against the encoder, and every refusal — one
+ * precisions, the written graph run by ONNX Runtime against the encoder; a checkpoint with prompts
+ * exported for sentence-transformers and imported back with {@code hf:}; and every refusal — one
  * line, exit code 1, nothing written into {@code --out}.
  */
 class ExportJobTest {
@@ -142,7 +148,8 @@ class ExportJobTest {
     Path out = dir.resolve("out");
     refused("omniembed export: error: --precision takes fp32 or int8, not 'fp16'", "--model",
         ckpt.toString(), "--format", "onnx", "--out", out.toString(), "--precision", "fp16");
-    refused("omniembed export: error: --format takes onnx, not 'tflite'", "--model",
+    refused("omniembed export: error: --format takes onnx or sentence-transformers, not"
+        + " 'tflite'", "--model",
         ckpt.toString(), "--format", "tflite", "--out", out.toString());
     refused("omniembed export: error: model " + dir.resolve("missing")
         + ": no such checkpoint directory", "--model", dir.resolve("missing").toString(),
@@ -168,6 +175,63 @@ class ExportJobTest {
         "--out", out.toString()).exitCode());
     assertEquals(FILES, list(out));
     assertEquals(List.of("ckpt", "full", "out"), list(dir));
+  }
+
+  @Test
+  void aCheckpointExportsForSentenceTransformersAndImportsBackWithItsPrompts(@TempDir Path dir)
+      throws Exception {
+    Encoder encoder = Encoder.randomInit(ModelConfig.preset("tiny"), 13);
+    Map<String, String> prompts = Map.of("retrieval", "Retrieve the passage for: ");
+    Path ckpt = dir.resolve("ckpt");
+    Checkpoint.save(encoder, TextTokenizer.readBundled(), new ModelCard(prompts, null,
+        List.of()), "trained", ckpt.toString(), Map.of(), new Configuration());
+    Path out = dir.resolve("st");
+    JobRunner.Result r = JobRunner.run("export", "--model", ckpt.toString(), "--format",
+        "sentence-transformers", "--out", out.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertEquals(List.of("1_Pooling", "2_Dense", "3_Normalize", "config.json",
+        "config_sentence_transformers.json", "model.safetensors", "modules.json",
+        "sentence_bert_config.json", "tokenizer.json", "tokenizer_config.json"), list(out));
+    assertEquals(List.of(), list(out.resolve("3_Normalize")));
+    assertEquals(List.of("ckpt", "st"), list(dir));   // no temp dirs
+
+    TextEmbedder back = Models.load(ModelSpec.parse("hf:" + out), new Configuration(), 1);
+    assertEquals(prompts, back.prompts());
+    assertEquals(32, back.dim());
+    List<int[]> ids = new ArrayList<>();
+    for (String t : List.of("a short text", "Retrieve the passage for: what is spark?", "x")) {
+      ids.add(TOK.encode(t, 64).ids());
+    }
+    float[][] want = new NativeEmbedder(encoder, TOK, "m", "h").embed(ids);
+    float[][] got = back.embed(ids);
+    for (int i = 0; i < want.length; i++) {
+      double cos = ExportFixtures.cosine(want[i], got[i]);
+      assertTrue(cos >= 0.999999, "text " + i + ": " + cos);
+    }
+  }
+
+  @Test
+  void sentenceTransformersRefusalsAreOneLine(@TempDir Path dir) throws Exception {
+    Path media = dir.resolve("media");
+    Checkpoint.save(Encoder.randomInit(ModelConfig.preset("tiny-media"), 5),
+        TextTokenizer.readBundled(), "random:tiny-media", media.toString(), new Configuration());
+    Path out = dir.resolve("out");
+    refused("omniembed export: error: model " + media + " has image, audio and video towers;"
+        + " the sentence-transformers format holds a text encoder only (export it with --format"
+        + " onnx)", "--model", media.toString(), "--format", "sentence-transformers", "--out",
+        out.toString());
+    refused("omniembed export: error: --precision int8 is for --format onnx; --format"
+        + " sentence-transformers writes the float32 weights", "--model",
+        "pretrained:all-MiniLM-L6-v2", "--format", "sentence-transformers", "--out",
+        out.toString(), "--precision", "int8");
+    Path full = dir.resolve("full");
+    Files.createDirectories(full);
+    Files.writeString(full.resolve("keep.txt"), "already here");
+    refused("omniembed export: error: output " + full + " already exists and is not empty;"
+        + " choose another --out", "--model", "pretrained:all-MiniLM-L6-v2", "--format",
+        "sentence-transformers", "--out", full.toString());
+    assertEquals(List.of("keep.txt"), list(full));
+    assertEquals(List.of("full", "media"), list(dir));
   }
 
   private static void refused(String message, String... args) throws Exception {

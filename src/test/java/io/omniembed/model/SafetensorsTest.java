@@ -3,6 +3,7 @@ package io.omniembed.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -43,6 +44,30 @@ class SafetensorsTest {
     assertArrayEquals(A.values(), a.values());
     assertArrayEquals(B.values(), st.tensor("b.bias").values());
     assertArrayEquals(new float[] {1, 0, -2, 1e-30f, 3.5f, -7}, a.transposed().values());
+  }
+
+  @Test
+  void theWriterLaysOutTheFormatAndItsMetadataReadsBack() throws IOException {
+    byte[] bytes = Safetensors.writeF32(List.of(A, B), java.util.Map.of("format", "pt"));
+    long n = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    String header = new String(bytes, 8, (int) n, StandardCharsets.UTF_8);
+    // header padded with spaces to a multiple of 8; the tensors back to back after it
+    assertEquals(0, n % 8);
+    assertEquals("{\"__metadata__\":{\"format\":\"pt\"},"
+        + "\"a\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]},"
+        + "\"b.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[24,32]}}",
+        header.stripTrailing());
+    assertTrue(header.length() - header.stripTrailing().length() < 8);
+    assertEquals(8 + n + 32, bytes.length);
+    assertEquals(-7f, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN)
+        .getFloat((int) (8 + n + 20)));
+    Safetensors st = open(bytes);
+    assertEquals(List.of("a", "b.bias"), List.copyOf(st.names()));
+    assertArrayEquals(A.values(), st.tensor("a").values());
+    assertArrayEquals(B.values(), st.tensor("b.bias").values());
+    IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+        () -> Safetensors.writeF32(List.of(A, A)));
+    assertEquals("two tensors named a", twice.getMessage());
   }
 
   @Test

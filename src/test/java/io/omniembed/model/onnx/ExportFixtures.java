@@ -15,10 +15,47 @@ import java.util.Map;
 import java.util.Random;
 import javax.imageio.ImageIO;
 
-/** Media items and the cosine of the export tests (the parity test and the job test). */
+/** Texts, media items and the cosine of the export tests (the parity tests and the job test). */
 public final class ExportFixtures {
 
   private ExportFixtures() {}
+
+  /**
+   * 120 texts of 1 to beyond 256 tokens: ten of mixed scripts, code, SQL, emoji and whitespace,
+   * 90 word salads of 1 to 60 words, 20 of 100 to 860 words (truncated by most models).
+   */
+  public static List<String> texts() {
+    List<String> s = new ArrayList<>(List.of(
+        "Hello world.",
+        "a",
+        "The quick brown fox jumps over the lazy dog.",
+        "public static int max(int a, int b) { return a >= b ? a : b; }",
+        "Über den Wolken muss die Freiheit wohl grenzenlos sein.",
+        "東京は日本の首都です。",
+        "🙂 emoji and symbols ∑ ∫ √ π ≈ 3.14159",
+        "SELECT name, COUNT(*) FROM users GROUP BY name ORDER BY 2 DESC;",
+        "e-mail: someone@example.com, url: https://example.org/path?q=1",
+        "Tab\tseparated\tvalues\nand new lines"));
+    String[] words = {"model", "embedding", "vector", "cluster", "spark", "retrieval", "query",
+        "document", "training", "negative", "batch", "gradient", "attention", "token", "layer"};
+    Random r = new Random(42);
+    while (s.size() < 100) {
+      int n = 1 + r.nextInt(60);
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < n; i++) {
+        b.append(words[r.nextInt(words.length)]).append(i % 7 == 6 ? ". " : " ");
+      }
+      s.add(b.toString().trim());
+    }
+    for (int k = 0; k < 20; k++) {
+      StringBuilder b = new StringBuilder();
+      for (int i = 0, n = 100 + 40 * k; i < n; i++) {   // many exceed 256 tokens: truncated
+        b.append(words[r.nextInt(words.length)]).append(' ');
+      }
+      s.add(b.toString());
+    }
+    return s;
+  }
 
   /** Items of each kind, keyed by kind, in an order that mixes them. */
   public static List<Map.Entry<String, Item>> mediaItems() throws Exception {
@@ -94,42 +131,5 @@ public final class ExportFixtures {
       nb += (double) b[i] * b[i];
     }
     return dot / Math.sqrt(na * nb);
-  }
-
-  /**
-   * 120 varied texts: symbols, code, SQL, non-Latin scripts, and random word runs of which many
-   * exceed 256 tokens (truncated).
-   */
-  public static List<String> texts() {
-    List<String> s = new ArrayList<>(List.of(
-        "Hello world.",
-        "a",
-        "The quick brown fox jumps over the lazy dog.",
-        "public static int max(int a, int b) { return a >= b ? a : b; }",
-        "Über den Wolken muss die Freiheit wohl grenzenlos sein.",
-        "東京は日本の首都です。",
-        "🙂 emoji and symbols ∑ ∫ √ π ≈ 3.14159",
-        "SELECT name, COUNT(*) FROM users GROUP BY name ORDER BY 2 DESC;",
-        "e-mail: someone@example.com, url: https://example.org/path?q=1",
-        "Tab\tseparated\tvalues\nand new lines"));
-    String[] words = {"model", "embedding", "vector", "cluster", "spark", "retrieval", "query",
-        "document", "training", "negative", "batch", "gradient", "attention", "token", "layer"};
-    Random r = new Random(42);
-    while (s.size() < 100) {
-      int n = 1 + r.nextInt(60);
-      StringBuilder b = new StringBuilder();
-      for (int i = 0; i < n; i++) {
-        b.append(words[r.nextInt(words.length)]).append(i % 7 == 6 ? ". " : " ");
-      }
-      s.add(b.toString().trim());
-    }
-    for (int k = 0; k < 20; k++) {
-      StringBuilder b = new StringBuilder();
-      for (int i = 0, n = 100 + 40 * k; i < n; i++) {   // many exceed 256 tokens: truncated
-        b.append(words[r.nextInt(words.length)]).append(' ');
-      }
-      s.add(b.toString());
-    }
-    return s;
   }
 }

@@ -67,14 +67,10 @@ class ExportParityTest {
     MINILM.values().forEach(ExportedEmbedder::close);
   }
 
-  static List<String> texts() {
-    return ExportFixtures.texts();
-  }
-
   @Test
   void miniLmTextMatchesTheEncoderInFp32AndInt8() {
     List<int[]> ids = new ArrayList<>();
-    for (String t : texts()) {
+    for (String t : ExportFixtures.texts()) {
       ids.add(TOK.encode(t, 256).ids());
     }
     Map<Precision, double[]> cos = new LinkedHashMap<>();
@@ -175,7 +171,7 @@ class ExportParityTest {
         "test");
     NativeEmbedder reference = new NativeEmbedder(encoder, TOK, model.modelId(), "test");
     List<int[]> batch = new ArrayList<>();
-    for (String text : texts().subList(0, 24)) {
+    for (String text : ExportFixtures.texts().subList(0, 24)) {
       batch.add(TOK.encode(text, cls.maxLength()).ids());
     }
     float[][] want = reference.embed(batch);
