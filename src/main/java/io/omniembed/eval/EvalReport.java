@@ -15,13 +15,17 @@ import java.util.Map;
  */
 public record EvalReport(String benchmark, String model, String modelHash, int dim, int queries,
     long corpus, Map<String, Double> metrics, double seconds, Prompts prompts, String engine,
-    String enginePrecision, Map<String, Map<String, Double>> byQueryPrompt) {
+    String enginePrecision, Map<String, Map<String, Double>> byQueryPrompt,
+    List<String> failedDocuments) {
+
+  /** Failed documents listed in the report; the count is always complete. */
+  public static final int FAILURES_LISTED = 20;
 
   /** A report of a run without prompts (bm25, or a model that has none). */
   public EvalReport(String benchmark, String model, String modelHash, int dim, int queries,
       long corpus, Map<String, Double> metrics, double seconds) {
     this(benchmark, model, modelHash, dim, queries, corpus, metrics, seconds, Prompts.NONE, "",
-        "", Map.of());
+        "", Map.of(), List.of());
   }
 
   public String toJson() {
@@ -35,6 +39,11 @@ public record EvalReport(String benchmark, String model, String modelHash, int d
     }
     root.put("queries", queries);
     root.put("corpus", corpus);
+    if (!failedDocuments.isEmpty()) {
+      root.put("corpus_failed", failedDocuments.size());
+      var listed = root.putArray("corpus_failures");
+      failedDocuments.stream().limit(FAILURES_LISTED).forEach(listed::add);
+    }
     root.put("seconds", seconds);
     if (!engine.isEmpty()) {
       root.put("engine", engine);

@@ -82,7 +82,13 @@ public final class EvalJob implements Callable<Integer> {
     double seconds = (System.nanoTime() - start) / 1e9;
     EvalReport report = new EvalReport(benchmark, spec.id(), outcome.modelHash(), outcome.dim(),
         bench.queries().size(), bench.corpusSize(), outcome.metrics(), seconds, outcome.prompts(),
-        outcome.engine(), outcome.precision(), outcome.byQueryPrompt());
+        outcome.engine(), outcome.precision(), outcome.byQueryPrompt(),
+        outcome.failedDocuments());
+    if (!outcome.failedDocuments().isEmpty()) {
+      System.out.printf("eval: %d of %d documents could not be embedded and count as never"
+          + " retrieved (listed in %s); first: %s%n", outcome.failedDocuments().size(),
+          bench.corpusSize(), out, outcome.failedDocuments().get(0));
+    }
     if (!outcome.engine().isEmpty() && !"lucene".equals(outcome.engine())) {
       System.out.printf("eval: %s on %s %s%n", spec.id(), outcome.engine(), outcome.precision());
     }

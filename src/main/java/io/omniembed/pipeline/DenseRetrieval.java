@@ -44,6 +44,13 @@ public final class DenseRetrieval {
   public record Scored(String queryId, String docId, float score, String error)
       implements Serializable {}
 
+  /**
+   * Query id → top-k hits, best first, and the corpus documents that could not be embedded
+   * ("id: reason", in no particular order): they are in no ranking, so a judged one counts as
+   * never retrieved.
+   */
+  public record Retrieved(Map<String, List<TopK.Hit>> hits, List<String> failedDocuments) {}
+
   /** What each task needs. */
   public record Settings(String model, Inference inference, int dim, int batchSize,
       int maxLength, int onnxThreads, int k, HadoopConf hadoopConf, String prompt)
@@ -56,8 +63,12 @@ public final class DenseRetrieval {
 
   private DenseRetrieval() {}
 
-  /** Query id → top-k hits, best first, over corpus items {@code (source, record)}. */
-  public static Map<String, List<TopK.Hit>> search(SparkSession spark, Dataset<Row> corpus,
+  /**
+   * Query id → top-k hits over corpus items {@code (source, record)}; a document that cannot be
+   * embedded (a corrupt image, an empty text) does not stop the search but is returned with its
+   * reason.
+   */
+  public static Retrieved search(SparkSession spark, Dataset<Row> corpus,
       List<String> queryIds, float[][] queryVectors, Settings settings) {
     return run(spark, corpus, queryVectors, settings.k(),
         (rows, queries) -> scorePartition(rows, queryIds, queries, settings));
@@ -70,10 +81,10 @@ public final class DenseRetrieval {
   public static Map<String, List<TopK.Hit>> searchVectors(SparkSession spark,
       Dataset<Row> vectors, List<String> queryIds, float[][] queryVectors, int k) {
     return run(spark, vectors, queryVectors, k,
-        (rows, queries) -> scoreVectors(rows, queryIds, queries, k));
+        (rows, queries) -> scoreVectors(rows, queryIds, queries, k)).hits();
   }
 
-  private static Map<String, List<TopK.Hit>> run(SparkSession spark, Dataset<Row> corpus,
+  private static Retrieved run(SparkSession spark, Dataset<Row> corpus,
       float[][] queryVectors, int k, PartitionScorer scorer) {
     Broadcast<float[][]> queries = spark.sparkContext().broadcast(queryVectors,
         scala.reflect.ClassTag$.MODULE$.apply(float[][].class));
@@ -82,16 +93,17 @@ public final class DenseRetrieval {
         Encoders.javaSerialization(Scored.class)).collectAsList();
     queries.destroy();
     Map<String, TopK> merged = new HashMap<>();
+    List<String> failed = new ArrayList<>();
     for (Scored s : parts) {
       if (s.error() != null) {
-        throw new IllegalArgumentException("corpus document '" + s.docId() + "' could not be"
-            + " embedded: " + s.error());
+        failed.add(s.docId() + ": " + s.error());
+      } else {
+        merged.computeIfAbsent(s.queryId(), q -> new TopK(k)).offer(s.docId(), s.score());
       }
-      merged.computeIfAbsent(s.queryId(), q -> new TopK(k)).offer(s.docId(), s.score());
     }
     Map<String, List<TopK.Hit>> out = new HashMap<>();
     merged.forEach((q, top) -> out.put(q, top.sorted()));
-    return out;
+    return new Retrieved(out, failed);
   }
 
   /** Embeds one corpus partition and returns each query's top k within it. */

@@ -42,7 +42,7 @@ public final class Evaluation {
    */
   public record Outcome(Map<String, Double> metrics, String modelHash, int dim,
       Prompts prompts, String engine, String precision,
-      Map<String, Map<String, Double>> byQueryPrompt) {}
+      Map<String, Map<String, Double>> byQueryPrompt, List<String> failedDocuments) {}
 
   private Evaluation() {}
 
@@ -70,6 +70,7 @@ public final class Evaluation {
     ModelSpec spec = ModelSpec.parse(model);
     Map<String, List<TopK.Hit>> hits;
     Map<String, Map<String, Double>> byQueryPrompt = new LinkedHashMap<>();
+    List<String> failedDocuments = List.of();
     String hash;
     int usedDim = 0;
     String engine = "lucene";
@@ -125,10 +126,12 @@ public final class Evaluation {
           vectors.add(q[i]);
         }
       }
-      Map<String, List<TopK.Hit>> all = DenseRetrieval.search(spark, bench.corpus(), ids,
+      DenseRetrieval.Retrieved retrieved = DenseRetrieval.search(spark, bench.corpus(), ids,
           vectors.toArray(new float[0][]),
           new DenseRetrieval.Settings(model, inference, usedDim, batchSize, maxLength, threads, K,
               new HadoopConf(conf), prompts.corpusText()));
+      Map<String, List<TopK.Hit>> all = retrieved.hits();
+      failedDocuments = retrieved.failedDocuments().stream().sorted().toList();
       List<Map<String, List<TopK.Hit>>> split = new ArrayList<>();
       variants.forEach(v -> split.add(new HashMap<>()));
       all.forEach((id, h) -> {
@@ -149,7 +152,7 @@ public final class Evaluation {
       hash = embedder.modelHash();
     }
     return new Outcome(RetrievalMetrics.evaluate(DenseRetrieval.ids(hits), bench.qrels()), hash,
-        usedDim, prompts, engine, precision, byQueryPrompt);
+        usedDim, prompts, engine, precision, byQueryPrompt, failedDocuments);
   }
 
   private static float[][] embedQueries(TextEmbedder embedder, Benchmark bench, int dim,

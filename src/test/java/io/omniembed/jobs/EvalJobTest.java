@@ -129,6 +129,27 @@ class EvalJobTest {
         + " 'pretrained:gpt-9' (known: all-MiniLM-L6-v2)", noModel.err());
   }
 
+  /**
+   * Documents the model cannot embed (here an image and an audio clip for a text model) do not
+   * stop eval: they are counted, listed with their reasons and never retrieved, so the metrics
+   * equal those of the benchmark without them.
+   */
+  @Test
+  void documentsThatCannotBeEmbeddedAreCountedNotFatal(@TempDir Path tmp) throws Exception {
+    Path bench = benchmark(tmp);
+    JsonNode clean = eval(bench, "pretrained:all-MiniLM-L6-v2", tmp.resolve("clean.json"));
+    Files.writeString(bench.resolve("corpus.jsonl"), Files.readString(bench.resolve(
+        "corpus.jsonl")) + "{\"_id\": \"img\", \"image\": \"photo.png\"}\n"
+        + "{\"_id\": \"clip\", \"audio\": \"call.wav\"}\n");
+    JsonNode withBad = eval(bench, "pretrained:all-MiniLM-L6-v2", tmp.resolve("bad.json"));
+    assertEquals(2, withBad.get("corpus_failed").asInt(), withBad.toString());
+    assertEquals(12, withBad.get("corpus").asInt());
+    String failures = withBad.get("corpus_failures").toString();
+    assertTrue(failures.contains("img: ") && failures.contains("embeds text only"), failures);
+    assertTrue(failures.contains("clip: "), failures);
+    assertEquals(clean.get("metrics"), withBad.get("metrics"));
+  }
+
   private static String fail(Path bench, String out) {
     JobRunner.Result r = JobRunner.run("eval", "--model", "bm25", "--benchmark", bench.toString(),
         "--out", out);
