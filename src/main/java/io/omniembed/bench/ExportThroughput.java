@@ -1,5 +1,6 @@
 package io.omniembed.bench;
 
+import io.omniembed.model.Vectors;
 import io.omniembed.data.ItemParser;
 import io.omniembed.data.text.TextTokenizer;
 import io.omniembed.model.Encoder;
@@ -92,7 +93,7 @@ public final class ExportThroughput {
       double worst = 1;
       double sum = 0;
       for (int i = 0; i < reference.size(); i++) {
-        double c = cosine(reference.get(i), outputs.get(name).get(i));
+        double c = Vectors.cosine(reference.get(i), outputs.get(name).get(i));
         worst = Math.min(worst, c);
         sum += c;
       }
@@ -118,15 +119,4 @@ public final class ExportThroughput {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  private static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += (double) a[i] * b[i];
-      na += (double) a[i] * a[i];
-      nb += (double) b[i] * b[i];
-    }
-    return dot / Math.sqrt(na * nb);
-  }
 }

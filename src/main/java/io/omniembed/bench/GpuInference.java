@@ -1,5 +1,6 @@
 package io.omniembed.bench;
 
+import io.omniembed.model.Vectors;
 import io.omniembed.config.MediaSpec;
 import io.omniembed.data.Item;
 import io.omniembed.data.text.TextTokenizer;
@@ -66,7 +67,7 @@ public final class GpuInference {
       Map<String, float[]> b = timed(cuda, items, batch, cudaSec);
       double worst = 1;
       for (Map.Entry<String, float[]> e : a.entrySet()) {
-        worst = Math.min(worst, MediaThroughput.cosine(e.getValue(), b.get(e.getKey())));
+        worst = Math.min(worst, Vectors.cosine(e.getValue(), b.get(e.getKey())));
       }
       System.out.printf("| %s | %.1f | %.1f | %.1f | %.6f |%n", MediaThroughput.KINDS.get(k),
           items.size() / cpuSec[0], items.size() / cudaSec[0], cpuSec[0] / cudaSec[0], worst);

@@ -1,5 +1,6 @@
 package io.omniembed.bench;
 
+import io.omniembed.model.Vectors;
 import io.omniembed.config.MediaSpec;
 import io.omniembed.data.Item;
 import io.omniembed.data.ItemParser;
@@ -88,7 +89,7 @@ public final class MediaThroughput {
         Map<String, float[]> ort = embedAll(onnx, items, 32);
         bestOnnx = Math.min(bestOnnx, (System.nanoTime() - t2) / 1e9);
         for (Map.Entry<String, float[]> e : own.entrySet()) {
-          worst = Math.min(worst, cosine(e.getValue(), ort.get(e.getKey())));
+          worst = Math.min(worst, Vectors.cosine(e.getValue(), ort.get(e.getKey())));
         }
       }
       System.out.printf("| %s | %.0f | %.1f | %.1f | %.1f | %.2f | %.6f |%n", kinds.get(k),
@@ -121,17 +122,6 @@ public final class MediaThroughput {
     return out;
   }
 
-  static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += (double) a[i] * b[i];
-      na += (double) a[i] * a[i];
-      nb += (double) b[i] * b[i];
-    }
-    return dot / Math.sqrt(na * nb);
-  }
 
   /** The modalities measured, in order. */
   static final List<String> KINDS = List.of("text", "image", "audio 5 s", "video 4 s");

@@ -1,5 +1,6 @@
 package io.omniembed.io;
 
+import io.omniembed.model.Vectors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -99,7 +100,7 @@ class SentenceTransformersExportTest {
       float[][] a = want.embed(batch);
       float[][] b = got.embed(batch);
       for (int i = 0; i < batch.size(); i++) {
-        cos[s + i] = ExportFixtures.cosine(a[i], b[i]);
+        cos[s + i] = Vectors.cosine(a[i], b[i]);
       }
     }
     return cos;

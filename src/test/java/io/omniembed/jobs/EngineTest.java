@@ -1,5 +1,6 @@
 package io.omniembed.jobs;
 
+import io.omniembed.model.Vectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -65,8 +66,8 @@ class EngineTest {
       float[][] a = fp32.embed(batch);
       float[][] b = int8.embed(batch);
       for (int i = 0; i < batch.size(); i++) {
-        worstFp32 = Math.min(worstFp32, cosine(want[i], a[i]));
-        worstInt8 = Math.min(worstInt8, cosine(want[i], b[i]));
+        worstFp32 = Math.min(worstFp32, Vectors.cosine(want[i], a[i]));
+        worstInt8 = Math.min(worstInt8, Vectors.cosine(want[i], b[i]));
       }
     }
     System.out.printf("ENGINE minilm onnx fp32 worst=%.9f int8 worst=%.5f%n", worstFp32,
@@ -211,15 +212,4 @@ class EngineTest {
     return names;
   }
 
-  private static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += a[i] * b[i];
-      na += a[i] * a[i];
-      nb += b[i] * b[i];
-    }
-    return dot / Math.sqrt(na * nb);
-  }
 }

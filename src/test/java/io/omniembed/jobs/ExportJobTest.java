@@ -1,5 +1,6 @@
 package io.omniembed.jobs;
 
+import io.omniembed.model.Vectors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -105,7 +106,7 @@ class ExportJobTest {
           1)) {
         float[][] got = onnx.embedSequences(batch);
         for (int i = 0; i < want.length; i++) {
-          double cos = ExportFixtures.cosine(want[i], got[i]);
+          double cos = Vectors.cosine(want[i], got[i]);
           assertTrue(cos >= (precision.equals("fp32") ? 0.99999 : 0.99), precision + " " + cos);
         }
       }
@@ -205,7 +206,7 @@ class ExportJobTest {
     float[][] want = new NativeEmbedder(encoder, TOK, "m", "h").embed(ids);
     float[][] got = back.embed(ids);
     for (int i = 0; i < want.length; i++) {
-      double cos = ExportFixtures.cosine(want[i], got[i]);
+      double cos = Vectors.cosine(want[i], got[i]);
       assertTrue(cos >= 0.999999, "text " + i + ": " + cos);
     }
   }

@@ -1,5 +1,6 @@
 package io.omniembed.jobs;
 
+import io.omniembed.model.Vectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -173,7 +174,7 @@ class MultimodalJobTest {
     for (float[] v : embedded.values()) {
       assertEquals(32, v.length);
     }
-    assertTrue(cosine(embedded.get("image"), embedded.get("captioned")) < 0.99999,
+    assertTrue(Vectors.cosine(embedded.get("image"), embedded.get("captioned")) < 0.99999,
         "the caption changes the embedding");
     Map<String, String> reasons = new HashMap<>();
     for (JsonNode e : EmbedJobTest.errorRows(vectors)) {
@@ -277,8 +278,8 @@ class MultimodalJobTest {
     for (int i = 0; i < NAMES.length; i++) {
       int best = 0;
       for (int j = 1; j < NAMES.length; j++) {
-        if (cosine(vectors.get("q" + i), vectors.get("d" + j))
-            > cosine(vectors.get("q" + i), vectors.get("d" + best))) {
+        if (Vectors.cosine(vectors.get("q" + i), vectors.get("d" + j))
+            > Vectors.cosine(vectors.get("q" + i), vectors.get("d" + best))) {
           best = j;
         }
       }
@@ -292,13 +293,6 @@ class MultimodalJobTest {
     assertTrue(reasons.get(id).contains(part), id + ": " + reasons.get(id));
   }
 
-  private static double cosine(float[] a, float[] b) {
-    double d = 0;
-    for (int i = 0; i < a.length; i++) {
-      d += a[i] * b[i];
-    }
-    return d;
-  }
 
   private static byte[] concat(byte[]... parts) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

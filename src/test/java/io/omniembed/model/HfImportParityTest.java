@@ -102,7 +102,7 @@ class HfImportParityTest {
           float[][] a = ours.embed(batch);
           float[][] b = onnxRuntime(env, session, batch, cls);
           for (int i = 0; i < batch.size(); i++) {
-            double cos = PretrainedParityTest.cosine(a[i], b[i]);
+            double cos = Vectors.cosine(a[i], b[i]);
             worst = Math.min(worst, cos);
             assertTrue(cos >= 0.9999, name + " sentence " + (start + i) + " '"
                 + texts.get(start + i) + "': cosine " + cos);

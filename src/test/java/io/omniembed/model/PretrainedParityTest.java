@@ -94,7 +94,7 @@ class PretrainedParityTest {
       float[][] a = ours.embed(batch);
       float[][] b = onnx.embed(batch);
       for (int i = 0; i < batch.size(); i++) {
-        double cos = cosine(a[i], b[i]);
+        double cos = Vectors.cosine(a[i], b[i]);
         worst = Math.min(worst, cos);
         assertTrue(cos >= 0.9999, "sentence " + (start + i) + " '" + texts.get(start + i)
             + "': cosine " + cos);
@@ -124,15 +124,4 @@ class PretrainedParityTest {
     }
   }
 
-  static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += (double) a[i] * b[i];
-      na += (double) a[i] * a[i];
-      nb += (double) b[i] * b[i];
-    }
-    return dot / Math.sqrt(na * nb);
-  }
 }

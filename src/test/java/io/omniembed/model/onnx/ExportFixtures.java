@@ -1,5 +1,6 @@
 package io.omniembed.model.onnx;
 
+import io.omniembed.model.Vectors;
 import io.omniembed.data.Item;
 import io.omniembed.data.Modality;
 import io.omniembed.data.Part;
@@ -121,15 +122,4 @@ public final class ExportFixtures {
     return GifWriter.write(f, 10);
   }
 
-  public static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += (double) a[i] * b[i];
-      na += (double) a[i] * a[i];
-      nb += (double) b[i] * b[i];
-    }
-    return dot / Math.sqrt(na * nb);
-  }
 }

@@ -1,5 +1,6 @@
 package io.omniembed.model.onnx;
 
+import io.omniembed.model.Vectors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,7 +88,7 @@ class ExportParityTest {
         assertEquals(batch.size(), got.length);
         for (int i = 0; i < batch.size(); i++) {
           assertEquals(384, got[i].length);
-          cos.get(p)[s + i] = ExportFixtures.cosine(want[i], got[i]);
+          cos.get(p)[s + i] = Vectors.cosine(want[i], got[i]);
         }
       }
     }
@@ -127,7 +128,7 @@ class ExportParityTest {
           float[][] got = onnx.embedSequences(batch);
           for (int i = 0; i < batch.size(); i++) {
             double[] w = worst.computeIfAbsent(kinds.get(s + i), k -> new double[] {1, 1});
-            w[p.ordinal()] = Math.min(w[p.ordinal()], ExportFixtures.cosine(want[i], got[i]));
+            w[p.ordinal()] = Math.min(w[p.ordinal()], Vectors.cosine(want[i], got[i]));
           }
         }
       }
@@ -138,7 +139,7 @@ class ExportParityTest {
     double closest = -1;
     for (int i = 0; i < all.length; i++) {
       for (int j = i + 1; j < all.length; j++) {
-        closest = Math.max(closest, ExportFixtures.cosine(all[i], all[j]));
+        closest = Math.max(closest, Vectors.cosine(all[i], all[j]));
       }
     }
     for (Map.Entry<String, double[]> w : worst.entrySet()) {
@@ -186,8 +187,8 @@ class ExportParityTest {
       float[][] got = onnx.embed(batch);
       float[][] other = meanGraph.embed(batch);
       for (int i = 0; i < batch.size(); i++) {
-        worst = Math.min(worst, ExportFixtures.cosine(want[i], got[i]));
-        plainBest = Math.max(plainBest, ExportFixtures.cosine(want[i], other[i]));
+        worst = Math.min(worst, Vectors.cosine(want[i], got[i]));
+        plainBest = Math.max(plainBest, Vectors.cosine(want[i], other[i]));
       }
     }
     System.out.printf("PARITY tiny cls offset=2 fp32 worst=%.9f (mean pooling, offset 0: best"
