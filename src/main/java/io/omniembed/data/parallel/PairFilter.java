@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * @param minChars a source shorter than this many characters (code points) is dropped
  * @param maxRatio the longer side may be at most this many times the shorter (in code points)
  */
-public record PairFilter(int minChars, double maxRatio) {
+public record PairFilter(int minChars, double maxRatio) implements java.io.Serializable {
 
   /** The defaults of the job: sources of 3 characters and more, length ratio up to 3. */
   public static final PairFilter DEFAULT = new PairFilter(3, 3.0);
