@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
  *       kept, because it marks another written standard: {@code pt_BR → pt-BR} stays apart from
  *       {@code pt}, {@code zh_CN → zh-CN} from {@code zh_TW → zh-TW}, {@code de_CH → de-CH};</li>
  *   <li>the codeset is dropped (every catalog says its own charset);</li>
- *   <li>the script modifiers become the script subtag ({@code sr@latin → sr-Latn}),
+ *   <li>the script modifiers become the script subtag ({@code sr@latin → sr-Latn}), as does a
+ *       script written as in BCP 47 ({@code zh_Hans → zh-Hans}; a catalog header's
+ *       {@code pt-PT} parses too),
  *       {@code @valencia} the registered variant ({@code ca-valencia}); another modifier is not
  *       recognised.</li>
  * </ul>
@@ -29,7 +31,8 @@ public final class LocaleCode {
   private LocaleCode() {}
 
   private static final Pattern NAME = Pattern.compile(
-      "([A-Za-z]{2,3})(?:_([A-Za-z]{2}|[0-9]{3}))?(?:\\.[A-Za-z0-9_-]+)?(?:@([A-Za-z]+))?");
+      "([A-Za-z]{2,3})(?:[_-]([A-Z][a-z]{3}))?(?:[_-]([A-Za-z]{2}|[0-9]{3}))?"
+          + "(?:\\.[A-Za-z0-9_-]+)?(?:@([A-Za-z]+))?");
   private static final Set<String> ISO_639_1 = Set.of(Locale.getISOLanguages());
   private static final Map<String, String> SCRIPTS = Map.of("latin", "Latn", "cyrillic", "Cyrl",
       "arabic", "Arab", "devanagari", "Deva");
@@ -45,11 +48,14 @@ public final class LocaleCode {
     if (language.length() == 2 && !ISO_639_1.contains(language)) {
       return null;
     }
-    String script = null;
+    String script = m.group(2);
     String variant = null;
-    if (m.group(3) != null) {
-      String modifier = m.group(3).toLowerCase(Locale.ROOT);
+    if (m.group(4) != null) {
+      String modifier = m.group(4).toLowerCase(Locale.ROOT);
       script = SCRIPTS.get(modifier);
+      if (script == null && SCRIPTS.containsValue(m.group(4))) {
+        script = m.group(4);   // sr@Latn
+      }
       if (modifier.equals("valencia") || language.equals("en")
           && ENGLISH_VARIANTS.contains(modifier)) {
         variant = modifier;   // en@quot: English with other quotes (skipped as English)
@@ -61,7 +67,7 @@ public final class LocaleCode {
     if (script != null) {
       tag.append('-').append(script);
     }
-    String region = m.group(2);
+    String region = m.group(3);
     if (region != null && !region.equalsIgnoreCase(language)) {
       tag.append('-').append(region.toUpperCase(Locale.ROOT));
     }

@@ -23,6 +23,10 @@ class LocaleCodeTest {
     assertEquals("ca-valencia", LocaleCode.parse("ca@valencia"));
     assertEquals("ast", LocaleCode.parse("ast"));
     assertEquals("es-419", LocaleCode.parse("es_419"));
+    assertEquals("zh-Hans", LocaleCode.parse("zh_Hans"));
+    assertEquals("sr-Latn", LocaleCode.parse("sr@Latn"));
+    assertEquals("pt", LocaleCode.parse("pt-PT"));      // as catalog headers write it
+    assertEquals("pt-BR", LocaleCode.parse("pt-BR"));
   }
 
   @Test
