@@ -26,7 +26,7 @@ class LayeringTest {
 
   private static final Path MAIN = Path.of("src/main/java/io/omniembed");
   private static final Set<String> DATA = Set.of("data", "data.code", "data.media",
-      "data.multimodal", "data.text");
+      "data.multimodal", "data.parallel", "data.text");
 
   /** The project packages each package may use (itself and its own sub-packages aside). */
   private static final Map<String, Set<String>> MAY_USE = Map.ofEntries(
@@ -37,6 +37,7 @@ class LayeringTest {
       Map.entry("data.media", Set.of("data")),
       Map.entry("data.code", Set.of("data")),
       Map.entry("data.multimodal", Set.of("data", "data.media")),
+      Map.entry("data.parallel", Set.of("data")),
       Map.entry("config", union(DATA)),
       Map.entry("model.layer", union(DATA, "config")),
       Map.entry("model", union(DATA, "config", "model.layer")),

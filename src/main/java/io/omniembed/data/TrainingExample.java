@@ -15,11 +15,35 @@ import java.util.List;
  *   {"task": "code-doc2code", "query": "Reverses a string.", "positive": {"text": "..."},
  *    "negatives": ["...", {"parts": [...]}]}
  * </pre>
+ * A distillation example (a task named {@code distill-*}) is a source sentence and its
+ * translation with the frozen teacher's embedding of the source, which the student learns to
+ * give both ({@code io.omniembed.loss.DistillationMseLoss}); {@code query} holds the source,
+ * {@code positive} the translation, and there are no negatives:
+ * <pre>
+ *   {"task": "distill-de", "source": "No such file", "translation": "Datei nicht gefunden",
+ *    "lang": "de", "teacher": [0.012, -0.094, ...]}
+ * </pre>
+ *
+ * @param teacher the teacher's embedding of the source for a distillation example, else null
  */
-public record TrainingExample(String task, Item query, Item positive, List<Item> negatives) {
+public record TrainingExample(String task, Item query, Item positive, List<Item> negatives,
+    float[] teacher) {
 
   public TrainingExample {
     negatives = List.copyOf(negatives);
+  }
+
+  /** A contrastive example (no teacher embedding). */
+  public TrainingExample(String task, Item query, Item positive, List<Item> negatives) {
+    this(task, query, positive, negatives, null);
+  }
+
+  /** The prefix of the names of distillation tasks. */
+  public static final String DISTILL_PREFIX = "distill-";
+
+  /** Whether {@code task} is a distillation task (its name starts with {@code distill-}). */
+  public static boolean isDistillation(String task) {
+    return task.startsWith(DISTILL_PREFIX);
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,6 +56,10 @@ public record TrainingExample(String task, Item query, Item positive, List<Item>
    * {@code what} names the input in the message ("training data PATH").
    */
   public static void checkColumns(String what, List<String> columns) {
+    if (columns.contains("source") && columns.contains("translation")
+        && columns.contains("task")) {
+      return;   // distillation rows
+    }
     for (String c : REQUIRED_FIELDS) {
       if (!columns.contains(c)) {
         throw new IllegalArgumentException(what + ": missing column '" + c + "' (found "
@@ -59,6 +87,9 @@ public record TrainingExample(String task, Item query, Item positive, List<Item>
     if (task == null || !task.isTextual() || task.asText().isBlank()) {
       throw new IllegalArgumentException("missing column 'task' (a non-empty string)");
     }
+    if (isDistillation(task.asText()) || node.has("teacher")) {
+      return distillation(task.asText(), node);
+    }
     Item query = item(node, "query", "q");
     Item positive = item(node, "positive", "p");
     List<Item> negatives = new ArrayList<>();
@@ -72,6 +103,47 @@ public record TrainingExample(String task, Item query, Item positive, List<Item>
       }
     }
     return new TrainingExample(task.asText(), query, positive, negatives);
+  }
+
+  private static TrainingExample distillation(String task, JsonNode node) {
+    if (!isDistillation(task)) {
+      throw new IllegalArgumentException("'teacher' given for task '" + task + "', which is not"
+          + " a distillation task (their names start with " + DISTILL_PREFIX + ")");
+    }
+    // source/translation, as make-parallel writes them; query/positive are taken as well.
+    String sourceField = !node.has("source") && node.has("query") ? "query" : "source";
+    String translationField = !node.has("translation") && node.has("positive") ? "positive"
+        : "translation";
+    Item source = item(node, sourceField, "s");
+    Item translation = item(node, translationField, "t");
+    if (source.joinedText().strip().equals(translation.joinedText().strip())) {
+      throw new IllegalArgumentException("'" + sourceField + "' and '" + translationField
+          + "' are identical");
+    }
+    JsonNode lang = node.get("lang");
+    if (lang != null && !lang.isNull()
+        && !task.equals(DISTILL_PREFIX + lang.asText())) {
+      throw new IllegalArgumentException("lang '" + lang.asText() + "' does not match task '"
+          + task + "' (expected " + DISTILL_PREFIX + lang.asText() + ")");
+    }
+    JsonNode t = node.get("teacher");
+    if (t == null || t.isNull()) {
+      throw new IllegalArgumentException("task '" + task + "' is a distillation task but the"
+          + " row has no 'teacher' embedding (embed the sources with the teacher and join them"
+          + " with join-teacher)");
+    }
+    if (!t.isArray() || t.isEmpty()) {
+      throw new IllegalArgumentException("'teacher' must be a non-empty list of numbers");
+    }
+    float[] teacher = new float[t.size()];
+    for (int i = 0; i < teacher.length; i++) {
+      JsonNode v = t.get(i);
+      if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
+        throw new IllegalArgumentException("'teacher'[" + i + "] is not a finite number: " + v);
+      }
+      teacher[i] = (float) v.asDouble();
+    }
+    return new TrainingExample(task, source, translation, List.of(), teacher);
   }
 
   private static Item item(JsonNode node, String field, String id) {

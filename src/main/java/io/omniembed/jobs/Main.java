@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
     description = "Train and run multimodal embedding models on Apache Spark.",
     subcommands = {EmbedJob.class, EvalJob.class, SearchJob.class, ExportJob.class,
         TrainJob.class, SoupJob.class,
-        MakeBenchmarkJob.class, MakeMultimodalJob.class, SynthCodeJob.class, PrepareJob.class})
+        MakeBenchmarkJob.class, MakeMultimodalJob.class, MakeParallelJob.class, JoinTeacherJob.class,
+        SynthCodeJob.class, PrepareJob.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

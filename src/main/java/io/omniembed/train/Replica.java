@@ -133,7 +133,8 @@ public final class Replica {
     long maxBytes = sequencer.media() == null ? Long.MAX_VALUE
         : sequencer.media().maxMediaBytes();
     Iterator<StepRows> batches = new StepStream(rows, cfg, c.rank(), c.size(), from, sequencer,
-        (part, source) -> MediaSource.read(part, source, conf, maxBytes));
+        (part, source) -> MediaSource.read(part, source, conf, maxBytes),
+        encoder.config().outputDim());
     return new TrainingRun(cfg, encoder, start.tokenizerJson(), card(start.card(), cfg),
         HadoopFiles.child(spec.out(), "final"), spec.out(), conf, c)
         .run(from, optimizer, metrics, batches);

@@ -27,10 +27,15 @@ public final class StepStream implements Iterator<StepRows> {
   private final int from;
   private final ItemSequencer sequencer;
   private final ItemEmbedding.MediaLoader media;
+  private final int outputDim;
   private ScheduledExample pending;
 
+  /**
+   * @param outputDim the student's output dimension, which every distillation example's teacher
+   *                  embedding must have
+   */
   public StepStream(Iterator<ScheduledExample> rows, TrainConfig config, int rank, int workers,
-      int from, ItemSequencer sequencer, ItemEmbedding.MediaLoader media) {
+      int from, ItemSequencer sequencer, ItemEmbedding.MediaLoader media, int outputDim) {
     this.rows = rows;
     this.config = config;
     this.rank = rank;
@@ -38,6 +43,7 @@ public final class StepStream implements Iterator<StepRows> {
     this.from = from;
     this.sequencer = sequencer;
     this.media = media;
+    this.outputDim = outputDim;
     this.pending = advance();
   }
 
@@ -103,6 +109,10 @@ public final class StepStream implements Iterator<StepRows> {
   private TokenizedExample prepare(TrainingExample e, String taskString, ScheduledExample row) {
     String source = row.example().source();
     try {
+      if (e.teacher() != null && e.teacher().length != outputDim) {
+        throw new IllegalArgumentException("the teacher embedding has dimension "
+            + e.teacher().length + ", the student's output " + outputDim);
+      }
       return TokenizedExample.of(e, taskString, sequencer, part -> media.read(part, source));
     } catch (RuntimeException ex) {
       // Whatever a decoder throws on a bad file, a retry would meet it again.

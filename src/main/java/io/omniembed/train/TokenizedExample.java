@@ -14,10 +14,20 @@ import java.util.List;
  * A training example as the encoder reads it, prepared once: the query with and without its task
  * string, the positive, the hard negatives, and content keys (hashes of what the encoder sees,
  * task string excluded) for the loss's duplicate mask. Items of any modality: media parts are
- * read and cut into patches here.
+ * read and cut into patches here. A distillation example keeps the teacher's embedding of its
+ * source ({@code queryBare}, the source; {@code positive}, the translation) and gets no task
+ * string: the teacher embedded the source as it is.
  */
 public record TokenizedExample(Sequence queryWithTask, Sequence queryBare, Sequence positive,
-    List<Sequence> negatives, long queryKey, long positiveKey, long[] negativeKeys) {
+    List<Sequence> negatives, long queryKey, long positiveKey, long[] negativeKeys,
+    float[] teacher) {
+
+  /** A contrastive example. */
+  public TokenizedExample(Sequence queryWithTask, Sequence queryBare, Sequence positive,
+      List<Sequence> negatives, long queryKey, long positiveKey, long[] negativeKeys) {
+    this(queryWithTask, queryBare, positive, negatives, queryKey, positiveKey, negativeKeys,
+        null);
+  }
 
   /** Tokenises a text-only example (media parts are refused). */
   public static TokenizedExample of(TrainingExample e, String taskString, TextTokenizer tok,
@@ -35,7 +45,8 @@ public record TokenizedExample(Sequence queryWithTask, Sequence queryBare, Seque
   public static TokenizedExample of(TrainingExample e, String taskString,
       ItemSequencer sequencer, ItemSequencer.MediaReader reader) {
     Sequence bare = sequence(sequencer, e.query(), reader, "query");
-    Sequence withTask = sequence(sequencer, withTask(e.query(), taskString), reader, "query");
+    Sequence withTask = e.teacher() != null ? bare
+        : sequence(sequencer, withTask(e.query(), taskString), reader, "query");
     Sequence positive = sequence(sequencer, e.positive(), reader, "positive");
     Sequence[] negatives = new Sequence[e.negatives().size()];
     long[] negativeKeys = new long[negatives.length];
@@ -44,7 +55,7 @@ public record TokenizedExample(Sequence queryWithTask, Sequence queryBare, Seque
       negativeKeys[i] = negatives[i].contentKey();
     }
     return new TokenizedExample(withTask, bare, positive, List.of(negatives), bare.contentKey(),
-        positive.contentKey(), negativeKeys);
+        positive.contentKey(), negativeKeys, e.teacher());
   }
 
   /**

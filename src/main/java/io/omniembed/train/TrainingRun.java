@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniembed.config.TaskConfig;
 import io.omniembed.config.TrainConfig;
+import io.omniembed.data.TrainingExample;
 import io.omniembed.io.HadoopFiles;
 import io.omniembed.loss.InBatchNceLoss;
 import io.omniembed.io.Checkpoint;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The training loop on one worker of W: for each step, this worker's {@link StepRows}, the
- * {@link ContrastiveStep} (gradients summed over the workers), gradient clipping, the learning
+ * {@link ContrastiveStep} — or the {@link DistillationStep} for a batch of a {@code distill-*}
+ * task — (gradients summed over the workers), gradient clipping, the learning
  * rate of the schedule and an AdamW update — the same update on every worker, so the replicas
  * stay identical. Worker 0 writes metrics to {@code OUT/metrics.jsonl} and the log, and
  * checkpoints to {@code OUT/step-N/} every {@code checkpoint_every} steps and at the end, the last
@@ -82,6 +84,7 @@ public final class TrainingRun {
     boolean lead = collective.rank() == 0;
     ContrastiveStep step = new ContrastiveStep(encoder, loss(config, encoder),
         config.taskStringDropout(), config.seed(), config.gradCacheChunk(), collective);
+    DistillationStep distill = new DistillationStep(encoder, config.gradCacheChunk(), collective);
     String lastGood = from > 0 ? HadoopFiles.child(out, "step-" + from) : "none (no checkpoint"
         + " written yet)";
     long start = System.nanoTime();
@@ -106,7 +109,11 @@ public final class TrainingRun {
       agree(problem);
       long t0 = System.nanoTime();
       Collective.Stats before = collective.stats();
-      ContrastiveStep.Result r = step.run(s, rows.rows(), rows.offset(), rows.globalSize());
+      // Every batch is of one task: a distillation task's takes the MSE to the teacher, any
+      // other the NCE loss.
+      ContrastiveStep.Result r = TrainingExample.isDistillation(rows.task())
+          ? distill.run(s, rows.rows(), rows.offset(), rows.globalSize())
+          : step.run(s, rows.rows(), rows.offset(), rows.globalSize());
       double gradNorm = AdamW.clip(encoder.store(), config.gradClip());
       if (!Double.isFinite(r.loss()) || !Double.isFinite(gradNorm)) {
         throw new TrainingStopped("step " + s + " (task " + rows.task() + "): loss "
