@@ -7,7 +7,10 @@ fi
 threads=${THREADS:-2}
 (cd "$here" && [[ -f target/omniembed-0.1.0-SNAPSHOT.jar ]] || mvn -B -q package -DskipTests)
 cp="$here/target/omniembed-0.1.0-SNAPSHOT.jar:$here/target/lib/*:$here/target/spark-lib/*"
-run_java() { java -Xmx6g -cp "$cp" "$@"; }
+# The JDK 17 opens Spark needs (jobs/jvm-flags.sh), for the benchmarks that start a session.
+source "$here/jobs/jvm-flags.sh"
+export SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1}
+run_java() { java -Xmx6g "${opens[@]}" -cp "$cp" "$@"; }
 have_torch() {
   /usr/bin/python3 -c 'import torch' 2>/dev/null || {
     echo "PyTorch peer skipped: apt-get install -y python3-torch libopenblas0-pthread" >&2

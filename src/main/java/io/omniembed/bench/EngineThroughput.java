@@ -2,12 +2,15 @@ package io.omniembed.bench;
 
 import io.omniembed.data.ItemParser;
 import io.omniembed.data.text.TextTokenizer;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omniembed.io.Models;
+import io.omniembed.jobs.Main;
 import io.omniembed.model.ModelSpec;
 import io.omniembed.model.OnnxEmbedder;
 import io.omniembed.model.TextEmbedder;
 import io.omniembed.model.onnx.Inference;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +30,13 @@ import org.apache.hadoop.conf.Configuration;
  * over {@code reps} repetitions and the best of each is printed, with the ratio to plain ONNX
  * Runtime.
  *
- * <p>Usage: {@code EngineThroughput TEXTS.jsonl [batch=32] [reps=3] [threads=2]}
+ * <p>Then the {@code embed} job itself, in this process on {@code local[threads]} (read the
+ * JSONL, tokenise, batch, run, write Parquet, commit), once per engine and repetition, each run
+ * right after a plain ONNX Runtime pass over the same texts so that the ratio compares
+ * neighbours in time: the job's items/s is its {@code _summary.json} figure (the embedding
+ * stage, model loaded; Spark's start is not counted).
+ *
+ * <p>Usage: {@code EngineThroughput TEXTS.jsonl [batch=32] [reps=3] [threads=2] [work-dir]}
  */
 public final class EngineThroughput {
 
@@ -38,6 +47,7 @@ public final class EngineThroughput {
     int batch = args.length > 1 ? Integer.parseInt(args[1]) : 32;
     int reps = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     int threads = args.length > 3 ? Integer.parseInt(args[3]) : 2;
+    Path work = args.length > 4 ? Path.of(args[4]) : Files.createTempDirectory("engines");
     Configuration conf = new Configuration();
     ModelSpec miniLm = ModelSpec.parse("pretrained:all-MiniLM-L6-v2");
     Map<String, TextEmbedder> engines = new LinkedHashMap<>();
@@ -80,6 +90,35 @@ public final class EngineThroughput {
     StringBuilder summary = new StringBuilder("SUMMARY");
     best.forEach((k, v) -> summary.append(String.format(" %s=%.1f (%.2fx)", k, v, v / plain)));
     System.out.println(summary);
+
+    TextEmbedder reference = engines.get("plain-onnxruntime");
+    Map<String, Double> bestJob = new LinkedHashMap<>();
+    Map<String, Double> bestRatio = new LinkedHashMap<>();
+    String[][] jobEngines = {{"onnx", "fp32"}, {"onnx", "int8"}, {"nd4j", "fp32"}};
+    for (int r = 0; r < reps; r++) {
+      for (String[] e : jobEngines) {
+        double plainRate = all.size() / run(reference, batches);
+        Path out = work.resolve("embed-" + e[0] + "-" + e[1] + "-" + r);
+        int code = Main.run(new PrintWriter(System.err, true), "embed", "--model",
+            "pretrained:all-MiniLM-L6-v2", "--input", texts.toString(), "--out", out.toString(),
+            "--engine", e[0], "--precision", e[1], "--batch-size", Integer.toString(batch),
+            "--sample", "0", "--master", "local[" + threads + "]");
+        if (code != 0) {
+          throw new IllegalStateException("embed exited " + code);
+        }
+        double rate = new ObjectMapper().readTree(out.resolve("_summary.json").toFile())
+            .get("items_per_second").asDouble();
+        String key = e[0] + "-" + e[1];
+        bestJob.merge(key, rate, Math::max);
+        bestRatio.merge(key, rate / plainRate, Math::max);
+        System.out.printf("JOB engine=%s rep=%d items_per_s=%.1f plain_onnxruntime_before=%.1f"
+            + " ratio=%.2f%n", key, r, rate, plainRate, rate / plainRate);
+      }
+    }
+    StringBuilder jobs = new StringBuilder("JOB-SUMMARY");
+    bestJob.forEach((k, v) -> jobs.append(String.format(" %s=%.1f (%.2fx plain)", k, v,
+        bestRatio.get(k))));
+    System.out.println(jobs);
   }
 
   private static double run(TextEmbedder e, List<List<String>> batches) {
