@@ -46,6 +46,8 @@ public record TrainConfig(
     boolean shareHardNegatives,
     int gradCacheChunk,
     int collectiveTimeoutSeconds,
+    boolean allreduceOverlap,
+    boolean allreduceBf16,
     double mediaLrScale,
     List<Integer> matryoshkaDims,
     List<Double> matryoshkaWeights,
@@ -207,7 +209,8 @@ public record TrainConfig(
           t.getInt("checkpoint_every"), t.getInt("log_every"), t.getInt("max_length"),
           t.getDouble("temperature"), t.getDouble("task_string_dropout"),
           t.getBoolean("share_hard_negatives"), t.getInt("grad_cache_chunk"),
-          t.getInt("collective_timeout_s"), t.getDouble("media_lr_scale"),
+          t.getInt("collective_timeout_s"), t.getBoolean("allreduce_overlap"),
+          t.getBoolean("allreduce_bf16"), t.getDouble("media_lr_scale"),
           t.getIntList("matryoshka_dims"), weights, tasks,
           c.root().render(ConfigRenderOptions.concise().setFormatted(true)));
     } catch (ConfigException e) {
@@ -236,7 +239,8 @@ public record TrainConfig(
     return new TrainConfig(seed, data, steps, batchSize, lr, warmupSteps, schedule, minLrRatio,
         weightDecay, decayEmbeddings, beta1, beta2, eps, gradClip, checkpointEvery, logEvery,
         maxLength, temperature, taskStringDropout, shareHardNegatives, gradCacheChunk,
-        collectiveTimeoutSeconds, mediaLrScale, matryoshkaDims, matryoshkaWeights, newTasks,
+        collectiveTimeoutSeconds, allreduceOverlap, allreduceBf16, mediaLrScale, matryoshkaDims,
+        matryoshkaWeights, newTasks,
         withMix);
   }
 

@@ -12,6 +12,8 @@ import io.omniembed.model.layer.MeanPooling;
 import io.omniembed.model.layer.PatchEmbeddings;
 import io.omniembed.model.layer.TokenEmbeddings;
 import io.omniembed.model.layer.TransformerBlock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -169,27 +171,104 @@ public final class Encoder {
    * with {@code ws}, adding every parameter's gradient into {@link ParamStore#grads()}.
    */
   public void backward(TokenBatch batch, INDArray dEmbedding, Workspace ws) {
-    int b = batch.batch();
-    int len = batch.len();
-    long n = (long) b * len;
-    INDArray dProjected = ws.view("dProjected", b, config.outputDim());
-    L2Normalize.backward(dEmbedding, dProjected, ws.child("l2"));
-    INDArray dPooled = ws.view("dPooled", b, config.hidden());
-    projection.backward(ws.kept("pooled"), dProjected, dPooled);
-    INDArray dx = ws.view("dHiddenA", n, config.hidden());
-    switch (config.pooling()) {
-      case MEAN -> MeanPooling.backward(dPooled, dx, ws.child("pool"));
-      case CLS -> ClsPooling.backward(dPooled, dx, ws.child("pool"));
+    backward(List.of(new Pass(batch, dEmbedding, ws)), BackwardHook.NONE);
+  }
+
+  /**
+   * One input of a joint backward: a batch, dL/d(embedding) of its rows, and the workspace of
+   * its training-mode forward (each pass its own).
+   */
+  public record Pass(TokenBatch batch, INDArray dEmbedding, Workspace ws) {}
+
+  /**
+   * Back-propagates several passes layer by layer: the head (normalisation, projection,
+   * pooling) of every pass, then block N−1 of every pass, …, block 0, then the embeddings; after
+   * each layer group {@code hook} learns that the group's gradients are final
+   * ({@link #gradientGroups()}, in that order). Each parameter's gradient receives the passes'
+   * contributions in the order of {@code passes}, as consecutive single-pass calls would add
+   * them, so the result is bit for bit that of {@code passes.size()} calls of
+   * {@link #backward(TokenBatch, INDArray, Workspace)}.
+   */
+  public void backward(List<Pass> passes, BackwardHook hook) {
+    int group = 0;
+    INDArray[] dx = new INDArray[passes.size()];
+    for (int p = 0; p < passes.size(); p++) {
+      Pass pass = passes.get(p);
+      int b = pass.batch().batch();
+      long n = (long) b * pass.batch().len();
+      Workspace ws = pass.ws();
+      INDArray dProjected = ws.view("dProjected", b, config.outputDim());
+      L2Normalize.backward(pass.dEmbedding(), dProjected, ws.child("l2"));
+      INDArray dPooled = ws.view("dPooled", b, config.hidden());
+      projection.backward(ws.kept("pooled"), dProjected, dPooled);
+      dx[p] = ws.view("dHiddenA", n, config.hidden());
+      switch (config.pooling()) {
+        case MEAN -> MeanPooling.backward(dPooled, dx[p], ws.child("pool"));
+        case CLS -> ClsPooling.backward(dPooled, dx[p], ws.child("pool"));
+      }
     }
+    hook.finished(group++);   // projection
     for (int i = blocks.length - 1; i >= 0; i--) {
       // Two gradient buffers alternate: block i reads dx (its output's gradient) while it writes
       // dPrev (its input's gradient).
       boolean even = (blocks.length - 1 - i) % 2 == 0;
-      INDArray dPrev = ws.view(even ? "dHiddenB" : "dHiddenA", n, config.hidden());
-      blocks[i].backward(dx, b, len, dPrev, ws.child("block" + i));
-      dx = dPrev;
+      for (int p = 0; p < passes.size(); p++) {
+        Pass pass = passes.get(p);
+        int b = pass.batch().batch();
+        int len = pass.batch().len();
+        INDArray dPrev = pass.ws().view(even ? "dHiddenB" : "dHiddenA", (long) b * len,
+            config.hidden());
+        blocks[i].backward(dx[p], b, len, dPrev, pass.ws().child("block" + i));
+        dx[p] = dPrev;
+      }
+      hook.finished(group++);
     }
-    embeddings.backward(batch, media, dx, ws.child("embeddings"));
+    for (int p = 0; p < passes.size(); p++) {
+      Pass pass = passes.get(p);
+      embeddings.backward(pass.batch(), media, dx[p], pass.ws().child("embeddings"));
+    }
+    hook.finished(group++);   // embeddings
+    if (media != null) {
+      hook.finished(group);   // media towers: TokenEmbeddings.backward finishes them too
+    }
+  }
+
+  /**
+   * The layer groups of this encoder in the order {@link #backward(List, BackwardHook)} finishes
+   * them: projection, blocks N−1 … 0, embeddings, media towers (if any). Each is the contiguous
+   * range of its parameters in the flat buffer (layout: embeddings, blocks 0 … N−1, projection,
+   * media); together they cover it exactly.
+   */
+  public List<GradientGroup> gradientGroups() {
+    List<GradientGroup> groups = new ArrayList<>();
+    groups.add(group("projection"));
+    for (int i = blocks.length - 1; i >= 0; i--) {
+      groups.add(group("blocks." + i));
+    }
+    groups.add(group("embeddings"));
+    if (media != null) {
+      groups.add(group("media"));
+    }
+    return List.copyOf(groups);
+  }
+
+  /** The range of the parameters named {@code prefix.*}, which the layout keeps contiguous. */
+  private GradientGroup group(String prefix) {
+    long from = Long.MAX_VALUE;
+    long to = 0;
+    long count = 0;
+    for (ParamStore.Slot s : store.slots()) {
+      if (s.name().startsWith(prefix + ".")) {
+        from = Math.min(from, s.offset());
+        to = Math.max(to, s.offset() + s.size());
+        count += s.size();
+      }
+    }
+    if (count == 0 || to - from != count) {
+      throw new IllegalStateException("parameters " + prefix + ".* are not one range of the"
+          + " layout");
+    }
+    return new GradientGroup(prefix, from, to);
   }
 
   private static float[] maskRows(TokenBatch batch) {

@@ -3,11 +3,13 @@ package io.omniembed.train;
 import io.omniembed.data.Seeds;
 import io.omniembed.loss.ContrastiveBatch;
 import io.omniembed.loss.InBatchNceLoss;
+import io.omniembed.model.BackwardHook;
 import io.omniembed.model.Encoder;
 import io.omniembed.model.layer.Sequence;
 import io.omniembed.model.layer.TokenBatch;
 import io.omniembed.model.layer.Workspace;
 import io.omniembed.train.collective.Collective;
+import io.omniembed.train.collective.WireFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -31,7 +33,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *       sees the positives and hard negatives of all workers, with the duplicate mask applied
  *       across workers;</li>
  *   <li>back-propagate only this worker's rows' embedding gradients through its encoder;</li>
- *   <li>all-reduce (sum) the parameter gradients.</li>
+ *   <li>all-reduce (sum) the parameter gradients, in buckets overlapped with step 4
+ *       ({@link BucketedAllReduce}).</li>
  * </ol>
  *
  * <p><b>Why this equals the single-worker gradient.</b> The loss L is a function of the B·(2+h)
@@ -49,6 +52,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * back-propagates its slice of ∂L/∂e. By the same chain rule the gradient is unchanged; memory
  * holds the activations of one chunk instead of the whole share.
  *
+ * <p><b>Overlap.</b> Without GradCache the three roles (queries, positives, negatives) are
+ * back-propagated jointly, layer by layer ({@link Encoder#backward(List, BackwardHook)}), so a
+ * layer's gradients are final as soon as the three passes are through it and its bucket is
+ * all-reduced while the earlier layers' backward runs — for the whole backward. With GradCache
+ * each chunk is re-encoded just before its backward, so the passes cannot be joined without
+ * keeping every chunk's activations (what GradCache avoids): a bucket is final only after the
+ * step's last chunk, and only that last pass overlaps with the all-reduce. Either way each
+ * gradient element receives its contributions in the same order (queries, positives, negatives,
+ * chunk by chunk), so the gradients do not depend on the overlap.
+ *
  * <p>The optimizer update is not part of the step.
  */
 public final class ContrastiveStep {
@@ -56,10 +69,13 @@ public final class ContrastiveStep {
   /**
    * The loss of a step, its per-Matryoshka-dimension parts, the global batch size, the hard
    * negatives of the global batch masked for having their own positive's content, and where this
-   * worker's time went (seconds): encoding, loss, backward (re-encoding included).
+   * worker's time went (seconds): encoding, loss, backward (re-encoding included), and the
+   * gradient all-reduce's exposed time: how long the step waited for it after its backward
+   * (all of it without overlap).
    */
   public record Result(double loss, double[] perDimLoss, int examples, int maskedHardNegatives,
-      double encodeSeconds, double lossSeconds, double backwardSeconds) {}
+      double encodeSeconds, double lossSeconds, double backwardSeconds,
+      double exposedAllReduceSeconds) {}
 
   private final Encoder encoder;
   private final InBatchNceLoss loss;
@@ -67,17 +83,29 @@ public final class ContrastiveStep {
   private final long seed;
   private final int chunk;
   private final Collective collective;
+  private final BucketedAllReduce allReduce;
   private final Workspace inference;
   private final Role queries;
   private final Role positives;
   private final Role negatives;
 
   /**
+   * A step whose gradients are all-reduced in float32, overlapped with the backward pass.
+   *
    * @param chunk      GradCache chunk size in texts; 0 encodes each role in one pass
    * @param collective the workers of the step ({@link Collective#single()} for one)
    */
   public ContrastiveStep(Encoder encoder, InBatchNceLoss loss, double taskStringDropout,
       long seed, int chunk, Collective collective) {
+    this(encoder, loss, taskStringDropout, seed, chunk, collective, true, WireFormat.FP32);
+  }
+
+  /**
+   * @param overlap all-reduce gradient buckets during the backward pass (same result as after)
+   * @param wire    how gradients travel: {@link WireFormat#FP32} (exact) or bfloat16
+   */
+  public ContrastiveStep(Encoder encoder, InBatchNceLoss loss, double taskStringDropout,
+      long seed, int chunk, Collective collective, boolean overlap, WireFormat wire) {
     if (collective.size() > 1 && encoder.store().dataType() != DataType.FLOAT) {
       throw new IllegalArgumentException("data-parallel training needs float32 parameters");
     }
@@ -87,6 +115,8 @@ public final class ContrastiveStep {
     this.seed = seed;
     this.chunk = chunk;
     this.collective = collective;
+    this.allReduce = collective.size() > 1
+        ? new BucketedAllReduce(collective, encoder.gradientGroups(), overlap, wire) : null;
     // Activations in the parameters' precision: float32 in training, float64 for the gradient
     // checks (embeddings still reach the loss as float32).
     this.inference = new Workspace(encoder.store().dataType());
@@ -143,15 +173,47 @@ public final class ContrastiveStep {
     InBatchNceLoss.Result r = loss.compute(all.batch());
     long t2 = System.nanoTime();
 
-    queries.backward(slice(r.dQueries(), offset, b));
-    positives.backward(slice(r.dPositives(), offset, b));
-    negatives.backward(slice(r.dNegatives(), all.negativeOffset(), ne.length));
-    if (collective.size() > 1) {
-      collective.allReduceSum((FloatBuffer) encoder.store().gradBuffer());
+    BackwardHook hook = BackwardHook.NONE;
+    if (allReduce != null) {
+      allReduce.begin((FloatBuffer) encoder.store().gradBuffer());
+      hook = allReduce.hook();
     }
+    backward(new Role[] {queries, positives, negatives}, new float[][][] {
+        slice(r.dQueries(), offset, b), slice(r.dPositives(), offset, b),
+        slice(r.dNegatives(), all.negativeOffset(), ne.length)}, hook);
     long t3 = System.nanoTime();
+    if (allReduce != null) {
+      allReduce.finish();
+    }
+    long t4 = System.nanoTime();
     return new Result(r.loss(), r.perDimLoss(), globalSize, r.maskedHardNegatives(),
-        (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+        (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9);
+  }
+
+  /**
+   * Back-propagates the roles' embedding gradients, in role order; {@code hook} learns of each
+   * layer group once the gradients of the whole step are final.
+   */
+  private void backward(Role[] roles, float[][][] dEmbeddings, BackwardHook hook) {
+    boolean joint = true;
+    for (Role role : roles) {
+      joint &= role.isWhole();
+    }
+    if (joint) {
+      List<Encoder.Pass> passes = new ArrayList<>();
+      for (int i = 0; i < roles.length; i++) {
+        roles[i].addPass(dEmbeddings[i], passes);
+      }
+      encoder.backward(passes, hook);
+      return;
+    }
+    int last = roles.length - 1;
+    while (last >= 0 && roles[last].texts.isEmpty()) {
+      last--;
+    }
+    for (int i = 0; i < roles.length; i++) {
+      roles[i].backward(dEmbeddings[i], i == last ? hook : BackwardHook.NONE);
+    }
   }
 
   /** This worker's embeddings and keys; negative owners are global row indices. */
@@ -304,12 +366,25 @@ public final class ContrastiveStep {
       return Nd4j.createFromArray(rows).castTo(encoder.store().dataType());
     }
 
-    void backward(float[][] dEmbedding) {
+    /** Whether this role's activations are all kept (one pass, or nothing to encode). */
+    boolean isWhole() {
+      return texts.isEmpty() || whole != null;
+    }
+
+    /** Adds this role's one pass, if it has texts, to a joint backward. */
+    void addPass(float[][] dEmbedding, List<Encoder.Pass> passes) {
+      if (!texts.isEmpty()) {
+        passes.add(new Encoder.Pass(whole, gradient(dEmbedding), kept));
+      }
+    }
+
+    /** Back-propagates this role on its own; {@code lastHook} goes to its last pass. */
+    void backward(float[][] dEmbedding, BackwardHook lastHook) {
       if (texts.isEmpty()) {
         return;
       }
       if (whole != null) {
-        encoder.backward(whole, gradient(dEmbedding), kept);
+        encoder.backward(List.of(new Encoder.Pass(whole, gradient(dEmbedding), kept)), lastHook);
         return;
       }
       for (int from = 0; from < texts.size(); from += chunk) {
@@ -318,7 +393,8 @@ public final class ContrastiveStep {
         encoder.forward(part, kept, true);
         float[][] d = new float[to - from][];
         System.arraycopy(dEmbedding, from, d, 0, to - from);
-        encoder.backward(part, gradient(d), kept);
+        encoder.backward(List.of(new Encoder.Pass(part, gradient(d), kept)),
+            to == texts.size() ? lastHook : BackwardHook.NONE);
       }
     }
   }

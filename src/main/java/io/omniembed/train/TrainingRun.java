@@ -11,6 +11,7 @@ import io.omniembed.io.Checkpoint;
 import io.omniembed.model.Encoder;
 import io.omniembed.model.ModelCard;
 import io.omniembed.train.collective.Collective;
+import io.omniembed.train.collective.WireFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -83,7 +84,8 @@ public final class TrainingRun {
       throws IOException {
     boolean lead = collective.rank() == 0;
     ContrastiveStep step = new ContrastiveStep(encoder, loss(config, encoder),
-        config.taskStringDropout(), config.seed(), config.gradCacheChunk(), collective);
+        config.taskStringDropout(), config.seed(), config.gradCacheChunk(), collective,
+        config.allreduceOverlap(), config.allreduceBf16() ? WireFormat.BF16 : WireFormat.FP32);
     DistillationStep distill = new DistillationStep(encoder, config.gradCacheChunk(), collective);
     String lastGood = from > 0 ? HadoopFiles.child(out, "step-" + from) : "none (no checkpoint"
         + " written yet)";
@@ -132,10 +134,12 @@ public final class TrainingRun {
       if (lead && (s % config.logEvery() == 0 || s == config.steps())) {
         double perStep = seconds / (s - from);
         LOG.info(String.format("train: step %d/%d task %s loss %.4f lr %.2e grad-norm %.3f"
-                + " %.1f examples/s (%d workers; all-gather %.0f ms, all-reduce %.0f ms),"
-                + " ETA %.0f s", s, config.steps(), rows.task(), r.loss(), lr, gradNorm,
-            examples / seconds, collective.size(), comm.allGatherSeconds() * 1e3,
-            comm.allReduceSeconds() * 1e3, perStep * (config.steps() - s)));
+                + " %.1f examples/s (%d workers; all-gather %.0f ms, backward %.0f ms,"
+                + " all-reduce %.0f ms of which exposed %.0f ms), ETA %.0f s", s,
+            config.steps(), rows.task(), r.loss(), lr, gradNorm, examples / seconds,
+            collective.size(), comm.allGatherSeconds() * 1e3, r.backwardSeconds() * 1e3,
+            comm.allReduceSeconds() * 1e3, r.exposedAllReduceSeconds() * 1e3,
+            perStep * (config.steps() - s)));
       }
       if (s % config.checkpointEvery() == 0 || s == config.steps()) {
         String dir = HadoopFiles.child(out, "step-" + s);
@@ -226,10 +230,14 @@ public final class TrainingRun {
     n.put("examples_per_s", examplesPerSecond);
     n.put("workers", collective.size());
     n.put("step_s", stepSeconds);
-    n.put("compute_s", stepSeconds - comm.allGatherSeconds() - comm.allReduceSeconds());
+    // With overlap the all-reduce runs during the backward pass: only its exposed part (the wait
+    // after the backward) is time the step did not compute.
+    n.put("compute_s", stepSeconds - comm.allGatherSeconds() - r.exposedAllReduceSeconds());
+    n.put("backward_s", r.backwardSeconds());
     n.put("all_gather_s", comm.allGatherSeconds());
     n.put("all_gather_bytes", comm.allGatherBytes());
     n.put("all_reduce_s", comm.allReduceSeconds());
+    n.put("all_reduce_exposed_s", r.exposedAllReduceSeconds());
     n.put("all_reduce_bytes", comm.allReduceBytes());
     return n.toString();
   }

@@ -22,6 +22,17 @@ public interface Collective extends Closeable {
    */
   void allReduceSum(FloatBuffer data) throws IOException;
 
+  /**
+   * Replaces {@code data[from .. to)} on every worker with the element-wise sum over all workers,
+   * each element summed in the order that {@link #allReduceSum(FloatBuffer)} of the whole
+   * {@code data[0 .. limit)} sums it: with {@link WireFormat#FP32}, reducing a buffer range by
+   * range (in any order of disjoint ranges) gives the bits of reducing it whole. With
+   * {@link WireFormat#BF16} the values travel as bfloat16, within the bound stated there.
+   * Elements outside the range are neither read nor written, so other threads may work on them
+   * meanwhile; one collective operation runs at a time.
+   */
+  void allReduceSum(FloatBuffer data, int from, int to, WireFormat wire) throws IOException;
+
   /** Every worker's {@code mine}, indexed by rank (blocks may differ in length). */
   byte[][] allGather(byte[] mine) throws IOException;
 

@@ -10,6 +10,8 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,6 +33,20 @@ import java.util.concurrent.Future;
  *
  * <p><b>All-gather</b> of variable-length blocks passes each block W−1 hops: a worker sends the
  * total size of all other workers' blocks.
+ *
+ * <p><b>Range all-reduce</b> ({@link #allReduceSum(FloatBuffer, int, int, WireFormat)}, the
+ * gradient buckets of a backward pass): an element's bits depend on the order of its W
+ * additions, and the whole-buffer algorithm sums chunk c of the whole buffer in the chain order
+ * c, c+1, …, c−1 (for W ≥ 3 that order matters: (a+b)+c ≠ (b+c)+a in float). So a range keeps
+ * the chunks of the whole buffer: its part in chunk c is summed along that same chain, then the
+ * complete values are passed on around the ring. To keep every link busy when a range lies in one
+ * chunk, the part is cut into segments that move through the chain pipelined, one hop per round:
+ * segment k takes reduce hop h (distance h → h+1 from worker c) in round k+h, h = 0 .. W−2, then
+ * broadcast hop W−1+j (distance W−1+j → j+1, mod W) in round k+W−1+j, j = 0 .. W−2. Every send
+ * of a round only uses values final in the round before, so a round's sends run while its
+ * receives arrive. A part of n_c floats in K segments takes K + 2W − 3 rounds in which a link
+ * carries at most two segments: about 2·n_c·(1 + (2W−3)/K) floats of time on its busiest link
+ * against 2·(W−1)/W·n_c for the whole-buffer ring on a balanced buffer (K = 8(W−1)).
  *
  * <p>Sending runs on a helper thread while the caller receives, so a step never deadlocks on full
  * socket or pipe buffers. Streams are consumed in 1 MiB segments, so memory beyond the caller's
@@ -119,6 +135,162 @@ public final class RingCollective implements Collective {
       exchange(data, bounds[out], bounds[out + 1], bounds[in], bounds[in + 1], false);
     }
     reduceSeconds += (System.nanoTime() - start) / 1e9;
+  }
+
+  @Override
+  public void allReduceSum(FloatBuffer data, int from, int to, WireFormat wire)
+      throws IOException {
+    if (from < 0 || to > data.limit() || from > to) {
+      throw new IllegalArgumentException("range [" + from + ", " + to + ") of a buffer of "
+          + data.limit());
+    }
+    if (size == 1 || from == to) {
+      return;
+    }
+    long start = System.nanoTime();
+    int n = data.limit();
+    List<Chain> chains = new ArrayList<>();
+    int rounds = 0;
+    for (int c = 0; c < size; c++) {
+      int lo = Math.max(from, (int) ((long) c * n / size));
+      int hi = Math.min(to, (int) ((long) (c + 1) * n / size));
+      if (lo < hi) {
+        Chain chain = new Chain(Math.floorMod(rank - c, size), lo, hi, segmentFloats(hi - lo));
+        chains.add(chain);
+        rounds = Math.max(rounds, chain.segments() + 2 * size - 3);
+      }
+    }
+    List<int[]> sends = new ArrayList<>();
+    List<int[]> receives = new ArrayList<>();   // {from, to, 1 if added (reduce) else 0}
+    for (int t = 0; t < rounds; t++) {
+      sends.clear();
+      receives.clear();
+      // Both lists per chain in the order reduce, broadcast: the sender's list of a round is
+      // the next worker's receive list of that round.
+      for (Chain ch : chains) {
+        int d = ch.distance();
+        if (d <= size - 2) {
+          ch.segment(t - d, sends, 0);
+        }
+        if (d != size - 2) {
+          ch.segment(t - (size - 1 + (d + 1) % size), sends, 0);
+        }
+        if (d >= 1) {
+          ch.segment(t - (d - 1), receives, 1);
+        }
+        if (d <= size - 2) {
+          ch.segment(t - (size - 1 + d), receives, 0);
+        }
+      }
+      if (sends.isEmpty() && receives.isEmpty()) {
+        continue;
+      }
+      List<int[]> out = List.copyOf(sends);
+      FloatBuffer source = data.duplicate();
+      Future<?> sent = sender.submit(() -> {
+        for (int[] seg : out) {
+          writeSegment(source, seg[0], seg[1], wire);
+        }
+        toNext.flush();
+        return null;
+      });
+      try {
+        for (int[] seg : receives) {
+          readSegment(data, seg[0], seg[1], seg[2] == 1, wire);
+          // The worker that completes a sum keeps what it will send, so all end with its bits.
+          if (seg[2] == 1 && wire == WireFormat.BF16 && isLastOfChain(chains, seg)) {
+            roundInPlace(data, seg[0], seg[1]);
+          }
+        }
+      } catch (EOFException e) {
+        throw peerGone(e);
+      }
+      await(sent);
+      for (int[] seg : out) {
+        reduceBytes += (long) wire.bytesPerElement() * (seg[1] - seg[0]);
+      }
+    }
+    reduceSeconds += (System.nanoTime() - start) / 1e9;
+  }
+
+  /** One chunk's part of a range: this worker's distance from the chunk's first worker. */
+  private record Chain(int distance, int from, int to, int segmentFloats) {
+    int segments() {
+      return (to - from + segmentFloats - 1) / segmentFloats;
+    }
+
+    void segment(int k, List<int[]> into, int add) {
+      if (k >= 0 && k < segments()) {
+        int lo = from + k * segmentFloats;
+        into.add(new int[] {lo, Math.min(to, lo + segmentFloats), add});
+      }
+    }
+  }
+
+  private boolean isLastOfChain(List<Chain> chains, int[] seg) {
+    for (Chain ch : chains) {
+      if (seg[0] >= ch.from() && seg[0] < ch.to()) {
+        return ch.distance() == size - 1;
+      }
+    }
+    throw new IllegalStateException("segment outside the range");
+  }
+
+  /** Segments of about n / (8(W−1)) floats, at least 1,024, at most one stream segment. */
+  private int segmentFloats(int n) {
+    long per = ((long) n + 8L * (size - 1) - 1) / (8L * (size - 1));
+    return (int) Math.max(1024, Math.min(SEGMENT_FLOATS, per));
+  }
+
+  private void writeSegment(FloatBuffer source, int from, int to, WireFormat wire)
+      throws IOException {
+    for (int off = from; off < to; off += SEGMENT_FLOATS) {
+      int len = Math.min(SEGMENT_FLOATS, to - off);
+      if (wire == WireFormat.FP32) {
+        source.limit(off + len).position(off);
+        sendFloats.clear();
+        sendFloats.put(source);
+        toNext.write(sendSegment, 0, len * 4);
+      } else {
+        for (int i = 0; i < len; i++) {
+          short h = WireFormat.toBf16(source.get(off + i));
+          sendSegment[2 * i] = (byte) h;
+          sendSegment[2 * i + 1] = (byte) (h >>> 8);
+        }
+        toNext.write(sendSegment, 0, len * 2);
+      }
+    }
+  }
+
+  private void readSegment(FloatBuffer data, int from, int to, boolean add, WireFormat wire)
+      throws IOException {
+    for (int off = from; off < to; off += SEGMENT_FLOATS) {
+      int len = Math.min(SEGMENT_FLOATS, to - off);
+      fromPrev.readFully(recvSegment, 0, len * wire.bytesPerElement());
+      if (wire == WireFormat.FP32) {
+        recvFloats.get(0, incoming, 0, len);
+      } else {
+        for (int i = 0; i < len; i++) {
+          incoming[i] = WireFormat.fromBf16(
+              (short) ((recvSegment[2 * i] & 0xff) | (recvSegment[2 * i + 1] << 8)));
+        }
+      }
+      if (add) {
+        data.get(off, sum, 0, len);
+        for (int i = 0; i < len; i++) {
+          sum[i] += incoming[i];   // own + incoming, as the whole-buffer reduce-scatter adds
+        }
+        data.put(off, sum, 0, len);
+      } else {
+        data.put(off, incoming, 0, len);
+      }
+    }
+  }
+
+  private void roundInPlace(FloatBuffer data, int from, int to) {
+    for (int i = from; i < to; i++) {
+      data.put(i, WireFormat.roundToBf16(data.get(i)));
+    }
   }
 
   @Override

@@ -43,7 +43,7 @@ public class CollectiveTest {
   }
 
   /** A TCP ring on 127.0.0.1, each member connected on its own thread as Spark tasks would. */
-  static List<Collective> tcpRing(int size, long token) throws Exception {
+  public static List<Collective> tcpRing(int size, long token) throws Exception {
     List<ServerSocket> servers = new ArrayList<>();
     List<String> addresses = new ArrayList<>();
     for (int r = 0; r < size; r++) {
@@ -181,6 +181,8 @@ public class CollectiveTest {
     }
 
     public void allReduceSum(FloatBuffer data) {}
+
+    public void allReduceSum(FloatBuffer data, int from, int to, WireFormat wire) {}
 
     public byte[][] allGather(byte[] mine) {
       return null;
