@@ -21,7 +21,9 @@
 # MAX_QUERIES (300 per benchmark), MAX_CORPUS (0: every held-out source of the language),
 # EVAL_MAX_LENGTH (128), SEED (1). A re-run with the same knobs resumes where the earlier one
 # stopped (each stage is skipped when its output is complete); other knobs are refused.
-# Expected run time on 2 cores with the defaults: about 20 minutes.
+# Run time on a shared 2-core machine: training about 15-25 s a step at BATCH=32, the teacher's
+# embed about 30 sources/s, one eval about a minute (docs/benchmarks.md: STEPS=80 took 33 min);
+# the defaults (STEPS=300, MAX_CORPUS=0) take about two hours there.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 out=${1:?usage: distill.sh OUT_DIR}
