@@ -1,5 +1,7 @@
 package io.omniembed.data.parallel;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Serializable;
@@ -40,6 +42,28 @@ public record ParallelPair(String lang, String source, String translation, Strin
       return HexFormat.of().formatHex(h, 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A pair read back from a line of {@link #toJson}: its {@code lang}, {@code source},
+   * {@code translation} and {@code package}; a line without one of them is refused, naming it.
+   */
+  public static ParallelPair fromJson(String line) {
+    try {
+      JsonNode n = JSON.readTree(line);
+      String[] v = new String[4];
+      String[] names = {"lang", "source", "translation", "package"};
+      for (int i = 0; i < names.length; i++) {
+        JsonNode f = n.get(names[i]);
+        if (f == null || !f.isTextual()) {
+          throw new IllegalArgumentException("no string field '" + names[i] + "'");
+        }
+        v[i] = f.asText();
+      }
+      return new ParallelPair(v[0], v[1], v[2], v[3]);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
     }
   }
 
