@@ -122,7 +122,8 @@ class EngineTest {
     Files.writeString(in, "{\"id\": \"a\", \"text\": \"how do I read a parquet file\"}\n"
         + "{\"id\": \"b\", \"text\": \"spark runs batch jobs\"}\n");
     Path out = dir.resolve("v");
-    JobRunner.Result r = JobRunner.run("embed", "--model", MODEL, "--input", in.toString(),
+    String model = tinyCheckpoint(dir.resolve("tiny"), ModelCard.NONE);
+    JobRunner.Result r = JobRunner.run("embed", "--model", model, "--input", in.toString(),
         "--out", out.toString(), "--precision", "int8", "--master", "local[1]");
     assertEquals(0, r.exitCode(), r.err());
     Path parquet;
@@ -140,7 +141,7 @@ class EngineTest {
     assertEquals("int8", summary.get("engine_precision").asText());
 
     Files.delete(out.resolve("_SUCCESS"));
-    JobRunner.Result again = JobRunner.run("embed", "--model", MODEL, "--input", in.toString(),
+    JobRunner.Result again = JobRunner.run("embed", "--model", model, "--input", in.toString(),
         "--out", out.toString(), "--engine", "nd4j", "--master", "local[1]");
     assertEquals(1, again.exitCode());
     assertTrue(again.err().contains("engine (--engine, --precision): onnx int8 vs nd4j fp32"),
@@ -150,14 +151,10 @@ class EngineTest {
   @Test
   void evalReportsTheEngineAndATaskStringWithAndWithout(@TempDir Path dir) throws Exception {
     Path bench = EvalJobTest.benchmark(dir);
-    Path model = dir.resolve("ckpt");
-    Encoder e = io.omniembed.model.MiniLmImport.load();
-    ModelCard card = new ModelCard(Map.of("general", "Represent this sentence for searching"
-        + " relevant passages: "), null, List.of());
-    Checkpoint.save(e, TextTokenizer.readBundled(), card, "pretrained:all-MiniLM-L6-v2",
-        model.toString(), Map.of(), new Configuration());
+    String model = tinyCheckpoint(dir.resolve("ckpt"), new ModelCard(Map.of("general",
+        "Represent this sentence for searching relevant passages: "), null, List.of()));
     Path out = dir.resolve("eval.json");
-    JobRunner.Result r = JobRunner.run("eval", "--model", model.toString(), "--benchmark",
+    JobRunner.Result r = JobRunner.run("eval", "--model", model, "--benchmark",
         bench.toString(), "--out", out.toString(), "--master", "local[2]");
     assertEquals(0, r.exitCode(), r.err());
     JsonNode report = new ObjectMapper().readTree(out.toFile());
@@ -169,7 +166,7 @@ class EngineTest {
 
     // The variant equals a run asked for with that prompt.
     Path named = dir.resolve("named.json");
-    JobRunner.Result n = JobRunner.run("eval", "--model", model.toString(), "--benchmark",
+    JobRunner.Result n = JobRunner.run("eval", "--model", model, "--benchmark",
         bench.toString(), "--out", named.toString(), "--query-prompt", "general",
         "--master", "local[2]");
     assertEquals(0, n.exitCode(), n.err());
@@ -204,6 +201,14 @@ class EngineTest {
             .setPrecision("int8").model());
     assertTrue(ml.getMessage().startsWith("Embedder: param precision int8 runs on ONNX Runtime"),
         ml.getMessage());
+  }
+
+  /** A random {@code tiny} checkpoint carrying {@code card}: its directory. */
+  private static String tinyCheckpoint(Path dir, ModelCard card) throws Exception {
+    Encoder e = Encoder.randomInit(ModelConfig.preset("tiny"), 7);
+    Checkpoint.save(e, TextTokenizer.readBundled(), card, "random:tiny", dir.toString(),
+        Map.of(), new Configuration());
+    return dir.toString();
   }
 
   private static List<String> fieldNames(JsonNode n) {
