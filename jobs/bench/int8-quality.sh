@@ -2,10 +2,11 @@
 # What int8 costs in retrieval quality: eval of all-MiniLM-L6-v2 on ONNX Runtime in fp32 and int8
 # and on the own encoder, on two held-out benchmarks: code (Javadoc -> method, commons-text 1.15.0
 # sources jar, Maven Central) and WordNet (gloss -> words, Debian wordnet-base). Prints NDCG@10
-# per engine and the int8 - fp32 change. Usage: jobs/bench/int8-quality.sh [QUERIES=500]
+# per engine and the int8 - fp32 change. Usage: jobs/bench/int8-quality.sh [QUERIES=500] [CORPUS=5000]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 queries=${1:-500}
+corpus=${2:-5000}
 cache=${OMNIEMBED_CACHE:-$HOME/.cache/omniembed}
 sources="$cache/sources/commons-text-1.15.0-sources.jar"
 if [[ ! -f "$sources" ]]; then
@@ -15,9 +16,9 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$here/jobs/omniembed" make-benchmark --sources "$sources" --out "$work/code" \
-  --max-queries "$queries" >/dev/null 2>&1
+  --max-queries "$queries" --max-corpus "$corpus" >/dev/null 2>&1
 "$here/jobs/omniembed" make-benchmark --wordnet /usr/share/wordnet --out "$work/wordnet" \
-  --max-queries "$queries" --max-corpus 5000 >/dev/null 2>&1
+  --max-queries "$queries" --max-corpus "$corpus" >/dev/null 2>&1
 for bench in code wordnet; do
   for engine in "onnx fp32" "onnx int8" "nd4j fp32"; do
     set -- $engine
