@@ -104,35 +104,12 @@ class OverlappedAllReduceTest {
     }
   }
 
-  /** Records each range's values before and after the all-reduce. */
-  static final class Recording implements Collective {
+  /** A collective that hands everything but the all-reduce to {@code inner}. */
+  abstract static class Forwarding implements Collective {
     final Collective inner;
-    final List<float[]> before = new ArrayList<>();
-    final List<float[]> after = new ArrayList<>();
-    final List<int[]> ranges = new ArrayList<>();
 
-    Recording(Collective inner) {
+    Forwarding(Collective inner) {
       this.inner = inner;
-    }
-
-    @Override
-    public void allReduceSum(FloatBuffer data, int from, int to, WireFormat wire)
-        throws IOException {
-      ranges.add(new int[] {from, to});
-      before.add(copy(data, from, to));
-      inner.allReduceSum(data, from, to, wire);
-      after.add(copy(data, from, to));
-    }
-
-    static float[] copy(FloatBuffer data, int from, int to) {
-      float[] out = new float[to - from];
-      data.get(from, out);
-      return out;
-    }
-
-    @Override
-    public void allReduceSum(FloatBuffer data) throws IOException {
-      throw new AssertionError("the whole-buffer all-reduce is not expected here");
     }
 
     @Override
@@ -158,6 +135,37 @@ class OverlappedAllReduceTest {
     @Override
     public void close() throws IOException {
       inner.close();
+    }
+  }
+
+  /** Records each range's values before and after the all-reduce. */
+  static final class Recording extends Forwarding {
+    final List<float[]> before = new ArrayList<>();
+    final List<float[]> after = new ArrayList<>();
+    final List<int[]> ranges = new ArrayList<>();
+
+    Recording(Collective inner) {
+      super(inner);
+    }
+
+    @Override
+    public void allReduceSum(FloatBuffer data, int from, int to, WireFormat wire)
+        throws IOException {
+      ranges.add(new int[] {from, to});
+      before.add(copy(data, from, to));
+      inner.allReduceSum(data, from, to, wire);
+      after.add(copy(data, from, to));
+    }
+
+    static float[] copy(FloatBuffer data, int from, int to) {
+      float[] out = new float[to - from];
+      data.get(from, out);
+      return out;
+    }
+
+    @Override
+    public void allReduceSum(FloatBuffer data) throws IOException {
+      throw new AssertionError("the whole-buffer all-reduce is not expected here");
     }
   }
 
@@ -213,11 +221,9 @@ class OverlappedAllReduceTest {
   }
 
   /** Closes itself at the first all-reduce, as a worker that fails there would. */
-  static final class Dies implements Collective {
-    final Collective inner;
-
+  static final class Dies extends Forwarding {
     Dies(Collective inner) {
-      this.inner = inner;
+      super(inner);
     }
 
     private IOException die() throws IOException {
@@ -234,31 +240,6 @@ class OverlappedAllReduceTest {
     @Override
     public void allReduceSum(FloatBuffer data) throws IOException {
       throw die();
-    }
-
-    @Override
-    public int rank() {
-      return inner.rank();
-    }
-
-    @Override
-    public int size() {
-      return inner.size();
-    }
-
-    @Override
-    public byte[][] allGather(byte[] mine) throws IOException {
-      return inner.allGather(mine);
-    }
-
-    @Override
-    public Stats stats() {
-      return inner.stats();
-    }
-
-    @Override
-    public void close() throws IOException {
-      inner.close();
     }
   }
 
