@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The sentence-transformers export, read back two ways. Imported with {@code hf:DIR}, every
- * exported model gives its own vectors again (cosine ≥ 0.999999 on each of the 120 export test
+ * exported model gives its own vectors again (cosine ≥ 0.999999 on each of the 110 export test
  * texts): the pretrained all-MiniLM-L6-v2, a CLS-pooled random model with a projection to fewer
  * dimensions, the random {@code tiny} preset (a projection that is not identity), and a model
  * whose positions start at 2 (RoBERTa's layout). Read by {@link HfFixtures#reference}, a plain

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,10 +45,10 @@ class StandaloneClusterTest {
 
       Path model = EmbedResumeTest.tinyModel(dir);
       Path items = EmbedResumeTest.input(dir, 300);
-      List<String> onCluster = List.of("--master", master, "--conf",
-          "spark.executor.extraClassPath=" + classpath(), "--conf",
+      List<String> onCluster = new ArrayList<>(List.of("--master", master, "--conf",
           "spark.driver.host=127.0.0.1", "--conf", "spark.executorEnv.OMP_NUM_THREADS=1",
-          "--conf", "spark.executor.memory=1g", "--conf", "spark.cores.max=2");
+          "--conf", "spark.executor.memory=1g", "--conf", "spark.cores.max=2"));
+      onCluster.addAll(JobProcess.executorConf());
 
       List<String> embed = new ArrayList<>(List.of("embed", "--model", model.toString(),
           "--input", items.toString(), "--out", dir.resolve("vectors").toString(),
@@ -97,13 +95,15 @@ class StandaloneClusterTest {
   private static Process daemon(Path dir, String name, String main, String... args)
       throws IOException {
     List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.add(JobProcess.java());
     cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
         .stream().filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports"))
         .toList());
+    JobProcess.Launch launch = JobProcess.launch();
+    cmd.addAll(launch.flags());
     cmd.add("-Xmx512m");
     cmd.add("-cp");
-    cmd.add(classpath());
+    cmd.add(launch.classpath());
     cmd.add(main);
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -148,16 +148,6 @@ class StandaloneClusterTest {
       }
     }
     return all.toString();
-  }
-
-  static String classpath() {
-    StringJoiner cp = new StringJoiner(File.pathSeparator);
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      if (!entry.isEmpty()) {
-        cp.add(new File(entry).getAbsolutePath());
-      }
-    }
-    return cp.toString();
   }
 
   private static int freePort() throws IOException {

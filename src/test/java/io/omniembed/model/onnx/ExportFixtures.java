@@ -22,8 +22,9 @@ public final class ExportFixtures {
   private ExportFixtures() {}
 
   /**
-   * 120 texts of 1 to beyond 256 tokens: ten of mixed scripts, code, SQL, emoji and whitespace,
-   * 90 word salads of 1 to 60 words, 20 of 100 to 860 words (truncated by most models).
+   * 110 texts of 1 to beyond 256 tokens: ten of mixed scripts, code, SQL, emoji and whitespace,
+   * 90 word salads of 1 to 60 words, ten of 100 to 820 words (most truncated at 256 tokens; a
+   * long text costs as much as dozens of short ones, so ten cover it).
    */
   public static List<String> texts() {
     List<String> s = new ArrayList<>(List.of(
@@ -48,9 +49,9 @@ public final class ExportFixtures {
       }
       s.add(b.toString().trim());
     }
-    for (int k = 0; k < 20; k++) {
+    for (int k = 0; k < 10; k++) {
       StringBuilder b = new StringBuilder();
-      for (int i = 0, n = 100 + 40 * k; i < n; i++) {   // many exceed 256 tokens: truncated
+      for (int i = 0, n = 100 + 80 * k; i < n; i++) {   // many exceed 256 tokens: truncated
         b.append(words[r.nextInt(words.length)]).append(' ');
       }
       s.add(b.toString());

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The exported graph, run by ONNX Runtime, must embed exactly what the project's encoder embeds:
- * cosine ≥ 0.99999 on every item — all-MiniLM-L6-v2 on 120 texts of 1 to 256 tokens, batched
+ * cosine ≥ 0.99999 on every item — all-MiniLM-L6-v2 on 110 texts of 1 to 256 tokens, batched
  * unsorted so that every batch pads; a random {@code tiny-media} model on text, image, audio,
  * video and interleaved items batched together. The int8 graph is compared with the fp32 encoder:
  * cosine ≥ 0.99 on every text. Both graphs pass {@code onnx.checker} (Debian's python3-onnx).
