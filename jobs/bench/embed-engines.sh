@@ -6,7 +6,7 @@
 #  2. the embed job end to end in the same process (local[THREADS]: read JSONL, tokenise, batch,
 #     run, write Parquet) with --engine onnx fp32, onnx int8 and nd4j, each right after a plain
 #     ONNX Runtime pass; items/s from each run's _summary.json and the ratio to that pass.
-# Usage: jobs/bench/embed-engines.sh [REPS=3] [TEXTS=2000]
+# Usage: jobs/bench/embed-engines.sh [REPS=3] [TEXTS=2000] [ENGINES=onnx-fp32,onnx-int8,nd4j]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 reps=${1:-3}
@@ -22,4 +22,4 @@ trap 'rm -rf "$work"' EXIT
 "$here/jobs/omniembed" make-benchmark --sources "$sources" --out "$work/bench" --max-queries "$texts" \
   2>/dev/null
 run_java io.omniembed.bench.EngineThroughput "$work/bench/queries.jsonl" 32 "$reps" "$threads" \
-  "$work" 2>/dev/null
+  "$work" "${3:-onnx-fp32,onnx-int8,nd4j}" 2>/dev/null

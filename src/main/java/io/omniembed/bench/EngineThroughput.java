@@ -36,7 +36,8 @@ import org.apache.hadoop.conf.Configuration;
  * neighbours in time: the job's items/s is its {@code _summary.json} figure (the embedding
  * stage, model loaded; Spark's start is not counted).
  *
- * <p>Usage: {@code EngineThroughput TEXTS.jsonl [batch=32] [reps=3] [threads=2] [work-dir]}
+ * <p>Usage: {@code EngineThroughput TEXTS.jsonl [batch=32] [reps=3] [threads=2] [work-dir]
+ * [engines=onnx-fp32,onnx-int8,nd4j]}: the engines to compare with plain ONNX Runtime.
  */
 public final class EngineThroughput {
 
@@ -48,16 +49,23 @@ public final class EngineThroughput {
     int reps = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     int threads = args.length > 3 ? Integer.parseInt(args[3]) : 2;
     Path work = args.length > 4 ? Path.of(args[4]) : Files.createTempDirectory("engines");
+    List<String> chosen = List.of((args.length > 5 ? args[5] : "onnx-fp32,onnx-int8,nd4j")
+        .split(","));
     Configuration conf = new Configuration();
     ModelSpec miniLm = ModelSpec.parse("pretrained:all-MiniLM-L6-v2");
+    Map<String, Inference> known = new LinkedHashMap<>();
+    known.put("onnx-fp32", Inference.parse("onnx", "fp32", "cpu"));
+    known.put("onnx-int8", Inference.parse("onnx", "int8", "cpu"));
+    known.put("nd4j", Inference.NATIVE);
+    if (!known.keySet().containsAll(chosen)) {
+      throw new IllegalArgumentException("engines: " + chosen + "; known: " + known.keySet());
+    }
     Map<String, TextEmbedder> engines = new LinkedHashMap<>();
     engines.put("plain-onnxruntime", new OnnxEmbedder(TextTokenizer.bundledMiniLm(), 256,
         threads));
-    engines.put("onnx-fp32", Models.load(miniLm, Inference.parse("onnx", "fp32", "cpu"), conf,
-        threads));
-    engines.put("onnx-int8", Models.load(miniLm, Inference.parse("onnx", "int8", "cpu"), conf,
-        threads));
-    engines.put("nd4j", Models.load(miniLm, Inference.NATIVE, conf, threads));
+    for (String name : chosen) {
+      engines.put(name, Models.load(miniLm, known.get(name), conf, threads));
+    }
 
     TextTokenizer tokenizer = TextTokenizer.bundledMiniLm();
     List<String> all = new ArrayList<>();
@@ -94,7 +102,8 @@ public final class EngineThroughput {
     TextEmbedder reference = engines.get("plain-onnxruntime");
     Map<String, Double> bestJob = new LinkedHashMap<>();
     Map<String, Double> bestRatio = new LinkedHashMap<>();
-    String[][] jobEngines = {{"onnx", "fp32"}, {"onnx", "int8"}, {"nd4j", "fp32"}};
+    List<String[]> jobEngines = chosen.stream().map(name -> name.equals("nd4j")
+        ? new String[] {"nd4j", "fp32"} : name.split("-")).toList();
     for (int r = 0; r < reps; r++) {
       for (String[] e : jobEngines) {
         double plainRate = all.size() / run(reference, batches);
