@@ -40,7 +40,7 @@ public enum Backend {
    */
   public static void useGpu(int index) {
     if (active() != CUDA) {
-      throw new IllegalStateException("GPU " + index + " was assigned to this task, but ND4J runs"
+      throw new IllegalArgumentException("GPU " + index + " was assigned to this task, but ND4J runs"
           + " its CPU backend here: the jar was built without -Pcuda");
     }
     int devices = Nd4j.getAffinityManager().getNumberOfDevices();
