@@ -80,6 +80,8 @@ if ! $cpu_only; then
       --format=csv,noheader | head -1); $(nvidia-smi | grep -o 'CUDA Version: [0-9.]*' | head -1)"
   fi
 fi
+[[ -d "$repo" ]] || missing+=("a local Maven repository at $repo (set MAVEN_REPO) holding the" \
+  "project's dependencies: this machine cannot download them")
 need() {   # need PATH-IN-REPO COORDINATES
   ls "$repo/$1" > /dev/null 2>&1 || missing+=("$2 in the local Maven repository $repo")
 }
@@ -137,7 +139,7 @@ for build in cpu cuda; do
 done
 
 # 3. Parity: the CPU backend's figures, then the GPU against them (JUnit).
-reference="$out/parity-cpu.bin"
+reference="$work/parity-cpu.bin"
 step parity-cpu 90 "$work/java-cpu" io.omniembed.bench.DeviceParity write "$reference"
 if $cpu_only; then
   step parity-check 90 "$work/java-cuda" io.omniembed.bench.DeviceParity check "$reference"
@@ -166,16 +168,32 @@ awk -v n="$texts" 'BEGIN { srand(7); split("spark gpu vector search model train 
     printf "{\"id\":\"t%d\",\"text\":\"%s\"}\n", i, s } }' > "$work/texts.jsonl"
 device=cuda
 $cpu_only && device=cpu
+# ONNX Runtime 1.20's CUDA provider loads CUDA 12 and cuDNN 9 from the system; where the system has
+# none, PyTorch's NVIDIA wheels may (site-packages/nvidia/*/lib): they go on its library path.
+# (ND4J brings its own CUDA 11.6 in the cuda redist jar.)
+ort_path=${LD_LIBRARY_PATH:-}
+if ! $cpu_only && command -v python3 > /dev/null; then
+  wheels=$(python3 -c 'import glob, os, site
+print(":".join(sorted({os.path.dirname(f) for b in site.getsitepackages()
+  for f in glob.glob(os.path.join(b, "nvidia", "*", "lib", "lib*.so*"))})))' 2>/dev/null)
+  if [[ -n "$wheels" ]]; then
+    ort_path="$wheels${ort_path:+:$ort_path}"
+    note "onnx: library path adds PyTorch's NVIDIA wheels: $(tr ':' '\n' <<< "$wheels" \
+      | xargs -n1 ls 2>/dev/null | grep -E -o 'lib(cudart|cublas|cudnn)\.so\.[0-9]+' | sort -u \
+      | xargs)"
+  fi
+fi
 for engine in nd4j onnx; do
   flags=(--engine "$engine")
   [[ "$engine" == onnx ]] && flags+=(--device "$device")
-  t0=$(date +%s.%N)
-  if step "embed-$engine" 150 "$work/java-cuda" io.omniembed.jobs.Main embed \
+  libs=${LD_LIBRARY_PATH:-}
+  [[ "$engine" == onnx ]] && libs=$ort_path
+  if step "embed-$engine" 150 env LD_LIBRARY_PATH="$libs" "$work/java-cuda" io.omniembed.jobs.Main embed \
       --model pretrained:all-MiniLM-L6-v2 --input "$work/texts.jsonl" \
       --out "$work/vectors-$engine" --batch-size 256 --master 'local[4]' "${flags[@]}"; then
-    note "RESULT embed engine=$engine device=$device texts=$texts texts_per_s=$(awk -v n="$texts" \
-      -v t0="$t0" -v t1="$(date +%s.%N)" 'BEGIN { printf "%.0f", n / (t1 - t0) }')" \
-      "(the job's wall time, Spark's start included)"
+    # The job's own line: embedded and failed counts, seconds and items/s of the embedding.
+    note "RESULT embed engine=$engine device=$device: $(grep -m1 '^embed: ' \
+      "$out/embed-$engine.log" | sed 's/ -> .*//')"
   fi
 done
 rm -rf "$work"

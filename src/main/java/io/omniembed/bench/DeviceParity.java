@@ -74,7 +74,8 @@ public final class DeviceParity {
     public String toString() {
       return String.format("text embeddings max |Δ| %.2e, media embeddings max |Δ| %.2e, media"
           + " backward max |Δg|/max|g| %.2e, step loss |Δ|/|loss| %.2e, step gradients max"
-          + " |Δg|/max|g| %.2e (tolerances %.0e, %.0e, %.0e)", textEmbeddings, mediaEmbeddings,
+          + " |Δg|/max|g| %.2e (tolerances: embeddings %.0e, gradients %.0e, loss %.0e)",
+          textEmbeddings, mediaEmbeddings,
           mediaGradients, stepLoss, stepGradients, EMBEDDING_TOLERANCE, GRADIENT_TOLERANCE,
           LOSS_TOLERANCE);
     }
