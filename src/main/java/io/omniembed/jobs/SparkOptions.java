@@ -23,13 +23,17 @@ public final class SparkOptions {
 
   /** Builds the session. Pass the job name for the Spark UI. */
   public SparkSession session(String job) {
-    SparkConf loaded = new SparkConf();   // picks up spark-submit's spark.* system properties
+    return session(job, Map.of());
+  }
+
+  /**
+   * Builds the session with {@code settings} applied after the user's: settings a job needs in
+   * place before the SparkContext starts (train's GPU scheduling), computed from {@link
+   * #master()} and {@link #given()}.
+   */
+  public SparkSession session(String job, Map<String, String> settings) {
     SparkSession.Builder b = SparkSession.builder().appName("omniembed " + job);
-    String effective = master != null ? master : loaded.getOption("spark.master").getOrElse(
-        () -> null);
-    if (effective == null) {
-      effective = "local[*]";
-    }
+    String effective = master();
     b.master(effective);
     if (effective.startsWith("local")) {
       b.config("spark.driver.host", "127.0.0.1");
@@ -44,7 +48,27 @@ public final class SparkOptions {
       refuseSecret(e.getKey());
       b.config(e.getKey(), e.getValue());
     }
+    settings.forEach(b::config);
     return b.getOrCreate();
+  }
+
+  /** The master the session gets: --master, else the one spark-submit gives, else local[*]. */
+  public String master() {
+    if (master != null) {
+      return master;
+    }
+    SparkConf loaded = new SparkConf();   // picks up spark-submit's spark.* system properties
+    return loaded.getOption("spark.master").getOrElse(() -> "local[*]");
+  }
+
+  /** The Spark settings the user gave: spark-submit's (its system properties), then --conf. */
+  public Map<String, String> given() {
+    Map<String, String> all = new LinkedHashMap<>();
+    for (scala.Tuple2<String, String> kv : new SparkConf().getAll()) {
+      all.put(kv._1(), kv._2());
+    }
+    all.putAll(conf);
+    return all;
   }
 
   /** Settings that hold credentials: refused on the command line. */

@@ -5,13 +5,16 @@ import io.omniembed.config.TaskConfig;
 import io.omniembed.config.TrainConfig;
 import io.omniembed.io.HadoopConf;
 import io.omniembed.io.HadoopFiles;
+import io.omniembed.model.layer.Backend;
 import io.omniembed.pipeline.BarrierTraining;
+import io.omniembed.pipeline.GpuScheduling;
 import io.omniembed.pipeline.TrainingData;
 import io.omniembed.train.Replica;
 import io.omniembed.train.RunConfig;
 import io.omniembed.train.TaskMix;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -63,6 +66,14 @@ public final class TrainJob implements Callable<Integer> {
           + " encode their share of every global batch (default: ${DEFAULT-VALUE}).")
   int workers;
 
+  @Option(names = "--device", paramLabel = "D", defaultValue = "cpu",
+      description = "cpu, or cuda: each worker trains on a GPU of its own, which Spark"
+          + " assigns (spark.executor.resource.gpu.amount=1, spark.task.resource.gpu.amount=1,"
+          + " discovery by conf/gpu-discovery.sh unless"
+          + " spark.executor.resource.gpu.discoveryScript is given); a jar built with -Pcuda."
+          + " Default: ${DEFAULT-VALUE}.")
+  String device;
+
   @Option(names = "--resume", description = "Continue from the latest OUT/step-N checkpoint."
       + " The seed, data, task mix and step count must be those of OUT/train.conf.")
   boolean resume;
@@ -90,12 +101,20 @@ public final class TrainJob implements Callable<Integer> {
     if (allowConfigChange && !resume) {
       throw new IllegalArgumentException("--allow-config-change goes with --resume");
     }
-    SparkSession session = spark.session("train");
+    Backend backend = backend(device);
+    Map<String, String> gpuSettings = backend == Backend.CUDA
+        ? GpuScheduling.settings(spark.master(), workers, spark.given(),
+            System.getenv("OMNIEMBED_HOME"))
+        : Map.of();
+    SparkSession session = spark.session("train", gpuSettings);
     Configuration conf = session.sparkContext().hadoopConfiguration();
     String stageText = config == null ? null : HadoopFiles.readString(config, conf);
     TrainConfig cfg = TrainConfig.resolve(stageText, config, sets, data);
     String resumeFrom = Replica.start(out, init, resume, conf);
     BarrierTraining.checkSlots(session.sparkContext().master(), workers);
+    if (backend == Backend.CUDA) {
+      GpuScheduling.awaitGpus(session.sparkContext(), workers);
+    }
     MediaSpec mediaSpec = media == null ? null : MediaSpec.load(media,
         path -> HadoopFiles.readString(path, conf));
     if (resumeFrom == null) {
@@ -111,10 +130,29 @@ public final class TrainJob implements Callable<Integer> {
         workers, cfg.tasks().keySet(), scan.perTask(),
         resumeFrom != null ? resumeFrom : init);
     BarrierTraining.Job job = new BarrierTraining.Job(
-        new Replica.Spec(cfg, init, out, mediaSpec), workers, new HadoopConf(conf));
-    double loss = BarrierTraining.run(TrainingData.shard(scan, plan), job);
-    System.out.printf("train: %d steps done on %d worker(s), final loss %.4f -> %s/final%n",
-        cfg.steps(), workers, loss, out);
+        new Replica.Spec(cfg, init, out, mediaSpec), workers, new HadoopConf(conf), backend);
+    BarrierTraining.Result result = BarrierTraining.run(TrainingData.shard(scan, plan), job);
+    System.out.printf("train: %d steps done on %d worker(s)%s, final loss %.4f -> %s/final%n",
+        cfg.steps(), workers, backend == Backend.CUDA ? " " + result.devices() : "",
+        result.loss(), out);
     return 0;
+  }
+
+  /**
+   * The backend of {@code --device}, refused before any Spark work when this jar lacks it: the
+   * driver looks at its classpath only, since it may have no GPU itself.
+   */
+  static Backend backend(String device) {
+    Backend b = switch (device) {
+      case "cpu" -> Backend.CPU;
+      case "cuda" -> Backend.CUDA;
+      default -> throw new IllegalArgumentException("--device takes cpu or cuda, not '" + device
+          + "'");
+    };
+    if (b == Backend.CUDA && !Backend.cudaBuilt()) {
+      throw new IllegalArgumentException("--device cuda needs ND4J's CUDA backend, and this jar"
+          + " was built without it: build with mvn package -Pcuda");
+    }
+    return b;
   }
 }

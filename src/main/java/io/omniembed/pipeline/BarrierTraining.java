@@ -15,6 +15,7 @@ import io.omniembed.io.HadoopConf;
 import io.omniembed.io.HadoopFiles;
 import io.omniembed.io.Checkpoint;
 import io.omniembed.model.Encoder;
+import io.omniembed.model.layer.Backend;
 import io.omniembed.io.Models;
 import io.omniembed.train.AdamW;
 import io.omniembed.train.BatchSchedule;
@@ -49,6 +50,8 @@ import scala.reflect.ClassTag$;
 /**
  * Training as one Spark barrier stage of W tasks, one model replica per task. Each task:
  * <ol>
+ *   <li>puts its ND4J on its device: the CPU, or with {@code --device cuda} the GPU Spark
+ *       assigned the task ({@link GpuScheduling});</li>
  *   <li>listens on a TCP port and exchanges {@code host:port} with the others through
  *       {@link BarrierTaskContext#allGather}; task 0 also announces the step to start from — the
  *       latest complete checkpoint under OUT, or 0 — so every replica starts from the same
@@ -73,8 +76,15 @@ public final class BarrierTraining {
 
   private BarrierTraining() {}
 
-  /** Everything a task needs, shipped in its closure. */
-  public record Job(Replica.Spec replica, int workers, HadoopConf conf) implements Serializable {}
+  /**
+   * Everything a task needs, shipped in its closure. {@code device}: where the replicas run, the
+   * CPU or, with {@link Backend#CUDA}, the GPU Spark assigned each task ({@link GpuScheduling}).
+   */
+  public record Job(Replica.Spec replica, int workers, HadoopConf conf, Backend device)
+      implements Serializable {}
+
+  /** The final loss, and each worker's device in rank order ("cpu", "cuda:1"). */
+  public record Result(double loss, List<String> devices) {}
 
   private static final java.util.regex.Pattern LOCAL =
       java.util.regex.Pattern.compile("local\\[(\\*|\\d+)(,\\s*\\d+)?]");
@@ -107,9 +117,10 @@ public final class BarrierTraining {
 
   /**
    * Runs the stage over {@code shards} (W partitions from {@link TrainingData#shard}) and returns
-   * the final loss; throws {@link TrainingStopped} with a task's message if training stopped.
+   * the final loss and the workers' devices; throws {@link TrainingStopped} with a task's message
+   * if training stopped.
    */
-  public static double run(JavaPairRDD<Long, SourcedRecord> shards, Job job) {
+  public static Result run(JavaPairRDD<Long, SourcedRecord> shards, Job job) {
     Function1<scala.collection.Iterator<Tuple2<Long, SourcedRecord>>, scala.collection.Iterator<String>>
         task = (Function1<scala.collection.Iterator<Tuple2<Long, SourcedRecord>>,
             scala.collection.Iterator<String>> & Serializable) rows ->
@@ -120,13 +131,16 @@ public final class BarrierTraining {
         .mapPartitions(task, false, ClassTag$.MODULE$.apply(String.class)),
         ClassTag$.MODULE$.apply(String.class)).coalesce(1, true).collect();
     double loss = Double.NaN;
+    String[] devices = new String[job.workers()];
     for (String r : results) {
       if (r.startsWith(ERROR)) {
         throw new TrainingStopped(r.substring(ERROR.length()));
       }
-      loss = Double.parseDouble(r.substring(OK.length()));
+      String[] f = r.substring(OK.length()).split(" ");   // rank, device, loss
+      devices[Integer.parseInt(f[0])] = f[1];
+      loss = Double.parseDouble(f[2]);
     }
-    return loss;
+    return new Result(loss, List.of(devices));
   }
 
   /** The body of one barrier task. */
@@ -135,19 +149,25 @@ public final class BarrierTraining {
     int rank = ctx.partitionId();
     Configuration conf = job.conf().get();
     try {
+      String device = useDevice(ctx, job.device());
       ServerSocket server = TcpCollective.listen("0.0.0.0");
       String host = SparkEnv.get().blockManager().blockManagerId().host();
       String proposal = rank == 0 ? Integer.toString(Replica.resumeStep(job.replica().out(), conf)) : "-";
-      String[] all = ctx.allGather(host + ":" + server.getLocalPort() + " " + proposal);
+      String[] all = ctx.allGather(host + ":" + server.getLocalPort() + " " + proposal + " "
+          + device);
       List<String> addresses = new ArrayList<>();
+      List<String> devices = new ArrayList<>();
       for (String a : all) {
-        addresses.add(a.substring(0, a.indexOf(' ')));
+        String[] f = a.split(" ");                           // host:port, proposal, device
+        addresses.add(f[0]);
+        devices.add(f[2]);
       }
-      int from = Integer.parseInt(all[0].substring(all[0].indexOf(' ') + 1));
+      int from = Integer.parseInt(all[0].split(" ")[1]);
       long token = ((long) ctx.stageId() << 32) | ctx.stageAttemptNumber();
       if (rank == 0) {
-        LOG.info("train: barrier stage {} attempt {}: {} workers at {}, starting after step {}",
-            ctx.stageId(), ctx.stageAttemptNumber(), addresses.size(), addresses, from);
+        LOG.info("train: barrier stage {} attempt {}: {} workers at {} on {}, starting after"
+            + " step {}", ctx.stageId(), ctx.stageAttemptNumber(), addresses.size(), addresses,
+            devices, from);
       }
       try (Collective c = TcpCollective.connect(rank, addresses, server, token,
           job.replica().config().collectiveTimeoutSeconds() * 1000)) {
@@ -164,7 +184,8 @@ public final class BarrierTraining {
                 TrainingData.Plan.slot(r._1()), r._2());
           }
         };
-        return List.of(OK + Replica.train(mine, job.replica(), c, from, conf)).iterator();
+        double loss = Replica.train(mine, job.replica(), c, from, conf);
+        return List.of(OK + rank + " " + device + " " + loss).iterator();
       }
     } catch (TrainingStopped | IllegalArgumentException e) {
       return List.of(ERROR + e.getMessage()).iterator();
@@ -173,4 +194,18 @@ public final class BarrierTraining {
     }
   }
 
+  /**
+   * Puts this task's ND4J on its device before anything allocates an array: on CUDA, the GPU
+   * Spark assigned the task ({@link GpuScheduling#assignedGpu}). Returns the device's name for
+   * the log and the driver's summary ("cpu", "cuda:1").
+   */
+  private static String useDevice(BarrierTaskContext ctx, Backend device) {
+    if (device == Backend.CPU) {
+      return "cpu";
+    }
+    int gpu = GpuScheduling.assignedGpu(ctx);
+    Backend.useGpu(gpu);
+    LOG.info("train: worker {} on GPU {}", ctx.partitionId(), gpu);
+    return "cuda:" + gpu;
+  }
 }

@@ -6,7 +6,8 @@
  * ({@link io.omniembed.pipeline.EmbedRun}, {@link io.omniembed.pipeline.EmbedPartition}), the
  * summary ({@link io.omniembed.pipeline.EmbedSummary}) and progress logging; training data
  * validated, planned and sharded to the workers ({@link io.omniembed.pipeline.TrainingData}) and
- * the barrier stage that runs one replica per task ({@link io.omniembed.pipeline.BarrierTraining});
+ * the barrier stage that runs one replica per task ({@link io.omniembed.pipeline.BarrierTraining}),
+ * on GPUs that Spark assigns ({@link io.omniembed.pipeline.GpuScheduling});
  * exact dense and BM25 retrieval over a corpus for evaluation and hard-negative mining
  * ({@link io.omniembed.pipeline.DenseRetrieval}, {@link io.omniembed.pipeline.ShardSearch},
  * {@link io.omniembed.pipeline.Evaluation}); top-k search of an embed output, exact or through

@@ -115,8 +115,12 @@ public final class ContrastiveStep {
     this.seed = seed;
     this.chunk = chunk;
     this.collective = collective;
+    // On a device backend the backward pass writes the gradients' device copy and the
+    // collective reads the host copy, which is made current once, after the backward: no
+    // overlap there (ParamStore#hostResident).
     this.allReduce = collective.size() > 1
-        ? new BucketedAllReduce(collective, encoder.gradientGroups(), overlap, wire) : null;
+        ? new BucketedAllReduce(collective, encoder.gradientGroups(),
+            overlap && encoder.store().hostResident(), wire) : null;
     // Activations in the parameters' precision: float32 in training, float64 for the gradient
     // checks (embeddings still reach the loss as float32).
     this.inference = new Workspace(encoder.store().dataType());
@@ -183,7 +187,9 @@ public final class ContrastiveStep {
         slice(r.dNegatives(), all.negativeOffset(), ne.length)}, hook);
     long t3 = System.nanoTime();
     if (allReduce != null) {
+      encoder.store().gradsToHost();
       allReduce.finish();
+      encoder.store().gradsFromHost();
     }
     long t4 = System.nanoTime();
     return new Result(r.loss(), r.perDimLoss(), globalSize, r.maskedHardNegatives(),

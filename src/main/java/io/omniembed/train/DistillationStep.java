@@ -111,6 +111,7 @@ public final class DistillationStep {
         total += ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN).getDouble();
       }
       collective.allReduceSum((FloatBuffer) encoder.store().gradBuffer());
+      encoder.store().gradsFromHost();
     }
     double mean = total / globalSize;
     long t2 = System.nanoTime();

@@ -18,7 +18,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * 3–5× faster on the feed-forward activations, the largest tensors of a step.
  *
  * <p>Arrays must be contiguous ('c' order, element-wise stride 1), which every {@link
- * io.omniembed.model.layer.Workspace} view is.
+ * io.omniembed.model.layer.Workspace} view is, and in host memory: the kernels run on the {@link
+ * KernelPath#FUSED} path only, which is the CPU backend's.
  */
 final class Elementwise {
 
@@ -38,7 +39,14 @@ final class Elementwise {
 
   private Elementwise() {}
 
+  /**
+   * Whether the fused kernels run on {@code arrays}: on the {@link KernelPath#FUSED} path, and
+   * all of them contiguous float32. Otherwise the callers run their ND4J op chains.
+   */
   static boolean supports(INDArray... arrays) {
+    if (KernelPath.active() != KernelPath.FUSED) {
+      return false;
+    }
     for (INDArray a : arrays) {
       if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || a.elementWiseStride() != 1) {
         return false;

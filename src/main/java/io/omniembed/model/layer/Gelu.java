@@ -15,7 +15,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>Two paths. The fused float32 path computes g, Φ and φ in one pass (erf by Abramowitz and
  * Stegun 7.1.26, |error| ≤ 1.5·10⁻⁷, whose exp(−u²/2) is φ's too) and the backward in another.
  * The reference path, a chain of ND4J ops with ND4J's erf, serves other precisions (the double
- * gradient checks) and is the baseline of the fused path's parity test.
+ * gradient checks) and device backends ({@link KernelPath#ND4J}), and is the baseline of the
+ * fused path's parity test.
  */
 public final class Gelu {
 

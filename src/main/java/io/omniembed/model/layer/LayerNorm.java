@@ -91,7 +91,10 @@ public final class LayerNorm {
     });
   }
 
-  /** The chain of ND4J ops the fused path is tested against (and the path for doubles). */
+  /**
+   * The chain of ND4J ops the fused path is tested against, and the path for doubles and for
+   * device backends ({@link KernelPath#ND4J}).
+   */
   void referenceForward(INDArray x, INDArray y, INDArray xhat, Workspace ws) {
     long n = x.size(0);
     long h = x.size(1);

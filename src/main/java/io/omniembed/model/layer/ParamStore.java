@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -18,6 +19,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>One buffer makes the things that touch every parameter one operation each: zeroing the
  * gradients, the optimizer update, averaging gradients across workers (a later collective
  * all-reduces {@link #grads()} as a whole), hashing and saving a checkpoint.
+ *
+ * <p>On a device backend (CUDA) the buffers and their views live in device memory and every
+ * layer works on them there: views of one flat buffer are plain ND4J views on any backend. What
+ * does not carry over is direct host access: {@link #gradBuffer} is a host copy, made current
+ * by {@link #gradsToHost} (a device-to-host copy of every gradient) and handed back by {@link
+ * #gradsFromHost}. The collectives are host-staged this way: one transfer each way per step, and
+ * no overlap of the all-reduce with the backward pass, which writes the device copy.
  */
 public final class ParamStore {
 
@@ -122,12 +130,45 @@ public final class ParamStore {
   }
 
   /**
-   * Direct access to the gradient buffer for sparse updates (embedding tables), where one ND4J
-   * call per touched row would cost more than the arithmetic. Index = slot offset + element.
+   * The gradient buffer as host memory, for what reads or writes it directly: the fused
+   * embedding scatter-add on the CPU and the collectives, which send it over TCP. Index = slot
+   * offset + element. It is current as of this call: on a device backend the gradients are
+   * copied from the device first ({@link #gradsToHost}); a caller that writes through it there
+   * must then call {@link #gradsFromHost}. On the CPU backend both are no-ops: there is one
+   * copy.
    */
   public java.nio.Buffer gradBuffer() {
+    gradsToHost();
     return grads.dataType() == DataType.DOUBLE ? grads.data().asNioDouble()
         : grads.data().asNioFloat();
+  }
+
+  /**
+   * Makes the host copy of the gradients current. On a device backend ND4J keeps a host and a
+   * device copy of an array and tracks which is newer; this copies all of the gradients from
+   * the device when the device copy is newer (one transfer of {@link #size()} values).
+   */
+  public void gradsToHost() {
+    Nd4j.getAffinityManager().ensureLocation(grads, AffinityManager.Location.HOST);
+  }
+
+  /**
+   * Marks the host copy of the gradients as the newer one after writing it through {@link
+   * #gradBuffer}, so the next op on the device copies them back first (the optimizer step, after
+   * an all-reduce).
+   */
+  public void gradsFromHost() {
+    Nd4j.getAffinityManager().tagLocation(grads, AffinityManager.Location.HOST);
+  }
+
+  /**
+   * Whether the arrays live in host memory, where {@link #gradBuffer} is the buffer the ops
+   * write (the CPU backend). Where they do not, a reader of {@link #gradBuffer} sees the
+   * gradients as of its last {@link #gradsToHost} only: the all-reduce cannot overlap the
+   * backward pass there.
+   */
+  public boolean hostResident() {
+    return Backend.active() == Backend.CPU;
   }
 
   public DataType dataType() {

@@ -6,6 +6,7 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -128,8 +129,20 @@ public final class PatchEmbeddings {
     return f;
   }
 
-  /** dst[rows[i]] = src[i] for every i: plain Java over the two buffers. */
-  private static void copyRows(INDArray src, INDArray dst, int[] rows) {
+  /** dst[rows[i]] = src[i] for every i; src [rows.length, W], dst [N, W], rows distinct. */
+  static void copyRows(INDArray src, INDArray dst, int[] rows) {
+    if (KernelPath.active() == KernelPath.FUSED) {
+      fusedCopyRows(src, dst, rows);
+    } else {
+      // One scatter_upd; the rows are distinct (a position holds one patch), so its parallel
+      // form has no race.
+      Nd4j.exec(DynamicCustomOp.builder("scatter_upd").addInputs(dst,
+          Nd4j.createFromArray(rows), src).addOutputs(dst).build());
+    }
+  }
+
+  /** {@link #copyRows} in plain Java over the two host buffers. */
+  static void fusedCopyRows(INDArray src, INDArray dst, int[] rows) {
     int width = (int) src.size(1);
     long from = src.offset();
     long to = dst.offset();

@@ -3,6 +3,7 @@ package io.omniembed.model.layer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -15,8 +16,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>At media positions the token row is replaced by the patch embedding ({@link
  * PatchEmbeddings}) before the modality and position rows are added.
  *
- * <p>Backward scatter-adds into the token and modality tables row by row (ids repeat, so a dense
- * gather-gradient op would race) and sums over the batch for the position table.
+ * <p>Backward scatter-adds into the token and modality tables (ids repeat, so a plain parallel
+ * scatter would race; see {@link #scatterAdd}) and sums over the batch for the position table.
  */
 public final class TokenEmbeddings {
 
@@ -103,9 +104,19 @@ public final class TokenEmbeddings {
 
   /**
    * grad[slot][rows[n]] += de[n] for every n whose {@code skip[n]} is null (all n when
-   * {@code skip} is): one pass of plain Java over the two direct buffers.
+   * {@code skip} is). de [N, hidden], contiguous.
    */
   static void scatterAdd(ParamStore store, INDArray de, int[] rows, ParamStore.Slot slot,
+      int hidden, Object[] skip) {
+    if (KernelPath.active() == KernelPath.FUSED) {
+      fusedScatterAdd(store, de, rows, slot, hidden, skip);
+    } else {
+      opScatterAdd(store, de, rows, slot, skip);
+    }
+  }
+
+  /** {@link #scatterAdd} as one pass of plain Java over the two host buffers. */
+  static void fusedScatterAdd(ParamStore store, INDArray de, int[] rows, ParamStore.Slot slot,
       int hidden, Object[] skip) {
     long srcOffset = de.offset();
     if (store.gradBuffer() instanceof DoubleBuffer grad) {
@@ -134,5 +145,56 @@ public final class TokenEmbeddings {
         grad.put(dst + c, grad.get(dst + c) + src.get(from + c));
       }
     }
+  }
+
+  /**
+   * {@link #scatterAdd} in three ND4J ops, for any backend. Rows repeat (a token occurs many
+   * times in a batch), and libnd4j's scatter_add either races on repeated rows (its parallel
+   * form) or, with its lock argument, scans every index for every table element (on CUDA one
+   * thread per element of a 30k-row table). So the repeats are summed first: the positions are
+   * sorted by row on the host, their gradients gathered in that order (pullRows, [M, hidden]),
+   * summed per distinct row (segment_sum, [U, hidden]), and added to the U distinct rows of the
+   * table, which no longer repeat.
+   */
+  static void opScatterAdd(ParamStore store, INDArray de, int[] rows, ParamStore.Slot slot,
+      Object[] skip) {
+    int m = 0;
+    for (int n = 0; n < rows.length; n++) {
+      if (skip == null || skip[n] == null) {
+        m++;
+      }
+    }
+    if (m == 0) {
+      return;
+    }
+    long[] keyed = new long[m];                  // row << 32 | position: sorted by row, then n
+    int k = 0;
+    for (int n = 0; n < rows.length; n++) {
+      if (skip == null || skip[n] == null) {
+        keyed[k++] = ((long) rows[n] << 32) | n;
+      }
+    }
+    java.util.Arrays.sort(keyed);
+    int[] order = new int[m];
+    int[] segment = new int[m];
+    int[] distinct = new int[m];
+    int u = 0;
+    for (int i = 0; i < m; i++) {
+      int row = (int) (keyed[i] >>> 32);
+      order[i] = (int) keyed[i];
+      if (i == 0 || row != distinct[u - 1]) {
+        distinct[u++] = row;
+      }
+      segment[i] = u - 1;
+    }
+    INDArray gathered = Nd4j.create(de.dataType(), m, de.size(1));
+    Nd4j.pullRows(de, gathered, 1, order);
+    INDArray summed = Nd4j.create(de.dataType(), u, de.size(1));
+    Nd4j.exec(DynamicCustomOp.builder("segment_sum").addInputs(gathered,
+        Nd4j.createFromArray(segment)).addOutputs(summed).build());
+    INDArray table = store.grad(slot.name());   // [rows, hidden], a view of the flat buffer
+    Nd4j.exec(DynamicCustomOp.builder("scatter_add").addInputs(table,
+        Nd4j.createFromArray(java.util.Arrays.copyOf(distinct, u)), summed).addOutputs(table)
+        .addBooleanArguments(false, false).build());
   }
 }

@@ -9,6 +9,10 @@
  * threads, each with its own workspace. Every {@code backward} adds into the gradient buffer
  * (callers zero it per step) and is checked against finite differences in the tests.
  *
+ * <p>The element-wise and row kernels have two paths ({@link io.omniembed.model.layer.KernelPath}):
+ * fused plain Java over host buffers on ND4J's CPU backend, ND4J op chains on any {@link
+ * io.omniembed.model.layer.Backend} (the GPU's), checked against each other on the CPU.
+ *
  * <p>Uses only {@code config} and {@code data}; nothing here knows the encoder that stacks it.
  */
 package io.omniembed.model.layer;
