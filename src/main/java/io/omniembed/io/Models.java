@@ -47,13 +47,15 @@ public final class Models {
   /**
    * The embedder for {@code spec} run as {@code inference} says (engine, precision, device),
    * shared by every caller in this JVM: a model is loaded, and for ONNX Runtime exported
-   * ({@link OnnxGraphCache}), once per JVM, never per task or batch.
+   * ({@link OnnxGraphCache}), once per JVM, never per task or batch. {@code onnxThreads} picks
+   * ONNX Runtime's session of that many threads ({@link TextEmbedder#withThreads}): the driver's
+   * and the tasks' differ, their parameters and graph do not.
    */
   public static TextEmbedder embedder(String spec, Inference inference, Configuration conf,
       int onnxThreads) {
-    String key = spec + "|" + inference.key() + "|" + onnxThreads;
+    String key = spec + "|" + inference.key();
     return CACHE.computeIfAbsent(key, k -> load(ModelSpec.parse(spec), inference, conf,
-        onnxThreads));
+        onnxThreads)).withThreads(onnxThreads);
   }
 
   /**

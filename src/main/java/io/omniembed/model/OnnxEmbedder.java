@@ -21,7 +21,8 @@ import java.util.Map;
 public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
 
   private final OrtEnvironment env;
-  private final OrtSession session;
+  private final OrtSessions sessions;
+  private final int threads;
   private final TextTokenizer tokenizer;
   private final int maxLength;
   private final String hash;
@@ -29,19 +30,33 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
   public OnnxEmbedder(TextTokenizer tokenizer, int maxLength, int intraOpThreads) {
     try (InputStream in = MiniLmImport.openOnnx()) {
       byte[] model = in.readAllBytes();
-      this.env = OrtEnvironment.getEnvironment();
-      OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-      options.setIntraOpNumThreads(intraOpThreads);
-      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      this.session = env.createSession(model, options);
+      this.sessions = new OrtSessions(model, MiniLmImport.ONNX_RESOURCE, options -> { });
       this.hash = java.util.HexFormat.of().formatHex(
           java.security.MessageDigest.getInstance("SHA-256").digest(model));
-    } catch (IOException | OrtException | java.security.NoSuchAlgorithmException e) {
+    } catch (IOException | java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("cannot start ONNX Runtime on " + MiniLmImport.ONNX_RESOURCE
           + ": " + e.getMessage(), e);
     }
+    this.env = sessions.env();
+    this.threads = intraOpThreads;
     this.tokenizer = tokenizer;
     this.maxLength = maxLength;
+    sessions.get(intraOpThreads);
+  }
+
+  private OnnxEmbedder(OnnxEmbedder base, int threads) {
+    this.env = base.env;
+    this.sessions = base.sessions;
+    this.threads = threads;
+    this.tokenizer = base.tokenizer;
+    this.maxLength = base.maxLength;
+    this.hash = base.hash;
+  }
+
+  /** The same file run with {@code threads} intra-op threads (its own session, made lazily). */
+  @Override
+  public OnnxEmbedder withThreads(int threads) {
+    return threads == this.threads ? this : new OnnxEmbedder(this, threads);
   }
 
   @Override
@@ -97,7 +112,7 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
     try (OnnxTensor idT = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
         OnnxTensor maskT = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
         OnnxTensor typeT = OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape);
-        OrtSession.Result result = session.run(Map.of("input_ids", idT, "attention_mask", maskT,
+        OrtSession.Result result = sessions.get(threads).run(Map.of("input_ids", idT, "attention_mask", maskT,
             "token_type_ids", typeT))) {
       float[][][] hidden = (float[][][]) result.get(0).getValue();   // [B, L, H]
       float[][] out = new float[b][];
@@ -132,11 +147,8 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
   }
 
   @Override
+  /** Closes the file's sessions, those of the {@link #withThreads} copies too. */
   public void close() {
-    try {
-      session.close();
-    } catch (OrtException e) {
-      throw new IllegalStateException(e);
-    }
+    sessions.close();
   }
 }

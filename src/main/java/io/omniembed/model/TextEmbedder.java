@@ -37,6 +37,15 @@ public interface TextEmbedder {
   /** Embeds one batch of token sequences → [B][dim], each row L2-normalised. */
   float[][] embed(List<int[]> sequences);
 
+  /**
+   * This model run with {@code threads} intra-op threads where its engine has a thread pool of
+   * its own (ONNX Runtime: another session over the same graph and parameters); the own encoder,
+   * whose threads are ND4J's, is returned as it is.
+   */
+  default TextEmbedder withThreads(int threads) {
+    return this;
+  }
+
   /** What runs the forward pass: {@code nd4j} (the own encoder) or {@code onnx} (ONNX Runtime). */
   default String engine() {
     return "nd4j";

@@ -7,6 +7,7 @@ import io.omniembed.io.ItemSource;
 import io.omniembed.io.MediaSource;
 import io.omniembed.io.Models;
 import io.omniembed.io.VectorSet;
+import io.omniembed.ml.Embedder;
 import io.omniembed.model.ItemEmbedding;
 import io.omniembed.model.TextEmbedder;
 import io.omniembed.model.onnx.Inference;
@@ -53,7 +54,7 @@ public final class DenseRetrieval {
 
   /** What each task needs. */
   public record Settings(String model, Inference inference, int dim, int batchSize,
-      int maxLength, int onnxThreads, int k, HadoopConf hadoopConf, String prompt)
+      int maxLength, int k, HadoopConf hadoopConf, String prompt)
       implements Serializable {}
 
   /** What one partition does with its rows, given the broadcast queries. */
@@ -109,8 +110,10 @@ public final class DenseRetrieval {
   /** Embeds one corpus partition and returns each query's top k within it. */
   static Iterator<Scored> scorePartition(Iterator<Row> rows, List<String> queryIds,
       float[][] queries, Settings s) {
+    // ONNX Runtime with the task's cores, like embed's tasks: concurrent tasks of an executor
+    // do not oversubscribe it
     TextEmbedder embedder = Models.embedder(s.model(), s.inference(), s.hadoopConf().get(),
-        s.onnxThreads());
+        Embedder.threads());
     BlockScorer scorer = new BlockScorer(queries, s.k());
     List<Scored> errors = new ArrayList<>();
     Iterator<ItemEmbedding.Input> inputs = ItemSource.inputs(rows);

@@ -128,7 +128,7 @@ public final class Evaluation {
       }
       DenseRetrieval.Retrieved retrieved = DenseRetrieval.search(spark, bench.corpus(), ids,
           vectors.toArray(new float[0][]),
-          new DenseRetrieval.Settings(model, inference, usedDim, batchSize, maxLength, threads, K,
+          new DenseRetrieval.Settings(model, inference, usedDim, batchSize, maxLength, K,
               new HadoopConf(conf), prompts.corpusText()));
       Map<String, List<TopK.Hit>> all = retrieved.hits();
       failedDocuments = retrieved.failedDocuments().stream().sorted().toList();

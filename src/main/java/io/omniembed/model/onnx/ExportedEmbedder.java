@@ -9,6 +9,7 @@ import io.omniembed.config.ModelConfig;
 import io.omniembed.data.Modality;
 import io.omniembed.data.text.TextTokenizer;
 import io.omniembed.model.ModelCard;
+import io.omniembed.model.OrtSessions;
 import io.omniembed.model.TextEmbedder;
 import io.omniembed.model.layer.Sequence;
 import io.omniembed.model.layer.TokenBatch;
@@ -27,7 +28,8 @@ import java.util.Map;
 public final class ExportedEmbedder implements TextEmbedder, AutoCloseable {
 
   private final OrtEnvironment env;
-  private final OrtSession session;
+  private final OrtSessions sessions;
+  private final int threads;
   private final ModelConfig config;
   private final TextTokenizer tokenizer;
   private final String modelId;
@@ -60,18 +62,32 @@ public final class ExportedEmbedder implements TextEmbedder, AutoCloseable {
     this.hash = hash;
     this.card = card;
     this.precision = precision;
-    this.env = OrtEnvironment.getEnvironment();
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      options.setIntraOpNumThreads(threads);
-      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      if (device == Inference.Device.CUDA) {
-        cuda(options);
-      }
-      this.session = env.createSession(graph, options);
-    } catch (OrtException e) {
-      throw new IllegalStateException("ONNX Runtime cannot load the exported graph of " + modelId
-          + ": " + e.getMessage(), e);
-    }
+    this.threads = threads;
+    this.sessions = new OrtSessions(graph, "the exported graph of " + modelId,
+        device == Inference.Device.CUDA ? ExportedEmbedder::cuda : options -> { });
+    this.env = sessions.env();
+    sessions.get(threads);   // a graph or device ONNX Runtime cannot take fails here, not later
+  }
+
+  private ExportedEmbedder(ExportedEmbedder base, int threads) {
+    this.env = base.env;
+    this.sessions = base.sessions;
+    this.threads = threads;
+    this.config = base.config;
+    this.tokenizer = base.tokenizer;
+    this.modelId = base.modelId;
+    this.hash = base.hash;
+    this.card = base.card;
+    this.precision = base.precision;
+  }
+
+  /**
+   * The same graph run with {@code threads} intra-op threads: its session is made on the first
+   * batch and kept with this one's ({@link OrtSessions}).
+   */
+  @Override
+  public ExportedEmbedder withThreads(int threads) {
+    return threads == this.threads ? this : new ExportedEmbedder(this, threads);
   }
 
   private static void cuda(OrtSession.SessionOptions options) {
@@ -170,7 +186,7 @@ public final class ExportedEmbedder implements TextEmbedder, AutoCloseable {
       if (config.hasMedia()) {
         mediaInputs(batch, inputs);
       }
-      try (OrtSession.Result result = session.run(inputs)) {
+      try (OrtSession.Result result = sessions.get(threads).run(inputs)) {
         return (float[][]) result.get(0).getValue();
       }
     } catch (OrtException e) {
@@ -223,11 +239,8 @@ public final class ExportedEmbedder implements TextEmbedder, AutoCloseable {
   }
 
   @Override
+  /** Closes the graph's sessions, those of the {@link #withThreads} copies too. */
   public void close() {
-    try {
-      session.close();
-    } catch (OrtException e) {
-      throw new IllegalStateException(e);
-    }
+    sessions.close();
   }
 }

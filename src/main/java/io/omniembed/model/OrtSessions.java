@@ -1,0 +1,81 @@
+package io.omniembed.model;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The ONNX Runtime sessions of one graph, one per intra-op thread count, each made when first
+ * asked for. A model loaded once per JVM is run by the driver with every core and by each Spark
+ * task with the cores the task was given; both share the graph and the loaded parameters, and
+ * only the session, which fixes its thread pool, differs.
+ */
+public final class OrtSessions implements AutoCloseable {
+
+  /** Adds to a session's options what they all share (an execution provider, say). */
+  @FunctionalInterface
+  public interface Options {
+    void apply(OrtSession.SessionOptions options) throws OrtException;
+  }
+
+  private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+  private final byte[] graph;
+  private final String name;
+  private final Options options;
+  private final Map<Integer, OrtSession> sessions = new ConcurrentHashMap<>();
+
+  /**
+   * @param graph   a serialised ONNX model
+   * @param name    what the graph is, for error messages
+   * @param options settings every session gets besides its thread count and full optimisation
+   */
+  public OrtSessions(byte[] graph, String name, Options options) {
+    this.graph = graph;
+    this.name = name;
+    this.options = options;
+  }
+
+  public OrtEnvironment env() {
+    return env;
+  }
+
+  /** The session with {@code threads} intra-op threads, made on the first call for that count. */
+  public OrtSession get(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("ONNX Runtime threads must be >= 1, got " + threads);
+    }
+    return sessions.computeIfAbsent(threads, this::create);
+  }
+
+  private OrtSession create(int threads) {
+    try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+      o.setIntraOpNumThreads(threads);
+      o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      options.apply(o);
+      return env.createSession(graph, o);
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime cannot load " + name + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  /** Closes every session made so far. */
+  @Override
+  public void close() {
+    OrtException first = null;
+    for (OrtSession s : sessions.values()) {
+      try {
+        s.close();
+      } catch (OrtException e) {
+        first = first == null ? e : first;
+      }
+    }
+    sessions.clear();
+    if (first != null) {
+      throw new IllegalStateException("closing the sessions of " + name + ": "
+          + first.getMessage(), first);
+    }
+  }
+}

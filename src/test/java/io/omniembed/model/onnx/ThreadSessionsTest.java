@@ -1,0 +1,58 @@
+package io.omniembed.model.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OrtSession;
+import io.omniembed.config.ModelConfig;
+import io.omniembed.data.text.TextTokenizer;
+import io.omniembed.model.Encoder;
+import io.omniembed.model.LoadedModel;
+import io.omniembed.model.OrtSessions;
+import io.omniembed.model.Vectors;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One graph, several thread counts: the driver embeds with every core and each Spark task with
+ * its own, over one loaded model ({@link OrtSessions}, {@code TextEmbedder.withThreads}). A
+ * session is made once per count and only when asked for, and the vectors do not depend on it.
+ */
+class ThreadSessionsTest {
+
+  @Test
+  void aSessionPerThreadCountMadeOnceAndOnlyWhenAskedFor() throws Exception {
+    LoadedModel tiny = new LoadedModel(Encoder.randomInit(ModelConfig.preset("tiny"), 3),
+        TextTokenizer.readBundled(), "random:tiny", "test");
+    byte[] graph = OnnxExport.graph(tiny, Precision.FP32);
+    try (OrtSessions sessions = new OrtSessions(graph, "tiny", o -> { })) {
+      OrtSession one = sessions.get(1);
+      assertSame(one, sessions.get(1));
+      assertNotSame(one, sessions.get(2));
+      assertThrows(IllegalArgumentException.class, () -> sessions.get(0));
+    }
+    TextTokenizer tok = TextTokenizer.bundledMiniLm();
+    try (ExportedEmbedder two = new ExportedEmbedder(graph, tiny.encoder().config(), tok,
+        "random:tiny", "test", 2)) {
+      assertSame(two, two.withThreads(2));
+      ExportedEmbedder one = two.withThreads(1);
+      assertNotSame(two, one);
+      assertEquals(two.modelHash(), one.modelHash());
+      List<int[]> batch = new ArrayList<>();
+      for (String t : List.of("one", "two words here", "a somewhat longer text of several"
+          + " words, to pad the others", "x")) {
+        batch.add(tok.encode(t, 64).ids());
+      }
+      float[][] a = two.embed(batch);
+      float[][] b = one.embed(batch);
+      for (int i = 0; i < a.length; i++) {
+        double cos = Vectors.cosine(a[i], b[i]);
+        assertTrue(cos >= 0.999999, "text " + i + ": 1 vs 2 threads, cosine " + cos);
+      }
+    }
+  }
+}
