@@ -11,7 +11,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * AdamW (Loshchilov and Hutter, 2019, "Decoupled Weight Decay Regularization") over the flat
  * parameter buffer in a few BLAS-1 ops, each parameter at its group's learning-rate scale s and
  * with or without decay ({@link ParamGroups}: no decay for biases and LayerNorm parameters, the
- * media towers at {@code media_lr_scale}):
+ * media towers at {@code media_lr_scale}, frozen parameters at 0):
  * <pre>
  *   m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²
  *   θ ← θ − s·lr·λ·θ·[decayed] − s·lr · (m/(1−β₁ᵗ)) / (sqrt(v/(1−β₂ᵗ)) + ε)
@@ -45,7 +45,12 @@ public final class AdamW {
   /** The optimizer of a training run: its settings and parameter groups from {@code cfg}. */
   public static AdamW of(ParamStore store, TrainConfig cfg) {
     return new AdamW(store, cfg.beta1(), cfg.beta2(), cfg.eps(), cfg.weightDecay(),
-        ParamGroups.of(store, cfg.decayEmbeddings(), cfg.mediaLrScale()));
+        ParamGroups.of(store, cfg.decayEmbeddings(), cfg.mediaLrScale(), cfg.frozen()));
+  }
+
+  /** The parameter groups this optimizer updates by. */
+  public ParamGroups groups() {
+    return groups;
   }
 
   /** Applies one update with learning rate {@code lr} from the gradients in {@code store}. */
@@ -64,6 +69,8 @@ public final class AdamW {
     Transforms.sqrt(tmp, false).addi(eps);
     tmp.rdivi(m).muli(lr / bc1);                               // lr · m̂ / (sqrt(v̂) + ε)
     for (ParamGroups.Run run : groups.runs()) {
+      // A frozen run (scale 0) is left exactly as it is: its update is multiplied by 0 and its
+      // decay factor is 1 − 0 = 1.
       if (run.scale() != 1.0) {
         tmp.get(NDArrayIndex.interval(run.from(), run.to())).muli(run.scale());
       }
