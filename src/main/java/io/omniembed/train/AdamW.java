@@ -2,6 +2,7 @@ package io.omniembed.train;
 
 import io.omniembed.config.TrainConfig;
 import io.omniembed.model.layer.ParamStore;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -53,24 +54,36 @@ public final class AdamW {
     return groups;
   }
 
-  /** Applies one update with learning rate {@code lr} from the gradients in {@code store}. */
+  /**
+   * Applies one update with learning rate {@code lr} from the gradients in {@code store}. Frozen
+   * parameters (scale 0, {@link ParamGroups#spans}) are skipped: neither moved nor decayed, their
+   * moments left as they are, which spares the passes over them (in a locked-text phase the
+   * WordPiece table, half of MiniLM's parameters).
+   */
   public void step(ParamStore store, double lr) {
     t++;
-    INDArray g = store.grads();
-    INDArray p = store.params();
-    m.muli(beta1);
-    Nd4j.getBlasWrapper().level1().axpy(g.length(), 1 - beta1, g, m);
-    v.muli(beta2);
-    tmp.assign(g).muli(g);
-    Nd4j.getBlasWrapper().level1().axpy(tmp.length(), 1 - beta2, tmp, v);
     double bc1 = 1 - Math.pow(beta1, t);
     double bc2 = 1 - Math.pow(beta2, t);
-    tmp.assign(v).divi(bc2);
-    Transforms.sqrt(tmp, false).addi(eps);
-    tmp.rdivi(m).muli(lr / bc1);                               // lr · m̂ / (sqrt(v̂) + ε)
+    INDArray p = store.params();
+    List<ParamGroups.Span> spans = groups.spans();
+    for (ParamGroups.Span s : spans) {
+      INDArray g = slice(store.grads(), s);
+      INDArray ms = slice(m, s);
+      INDArray vs = slice(v, s);
+      INDArray ts = slice(tmp, s);
+      ms.muli(beta1);
+      Nd4j.getBlasWrapper().level1().axpy(g.length(), 1 - beta1, g, ms);
+      vs.muli(beta2);
+      ts.assign(g).muli(g);
+      Nd4j.getBlasWrapper().level1().axpy(ts.length(), 1 - beta2, ts, vs);
+      ts.assign(vs).divi(bc2);
+      Transforms.sqrt(ts, false).addi(eps);
+      ts.rdivi(ms).muli(lr / bc1);                             // lr · m̂ / (sqrt(v̂) + ε)
+    }
     for (ParamGroups.Run run : groups.runs()) {
-      // A frozen run (scale 0) is left exactly as it is: its update is multiplied by 0 and its
-      // decay factor is 1 − 0 = 1.
+      if (run.scale() == 0.0) {
+        continue;   // frozen
+      }
       if (run.scale() != 1.0) {
         tmp.get(NDArrayIndex.interval(run.from(), run.to())).muli(run.scale());
       }
@@ -79,7 +92,15 @@ public final class AdamW {
             .muli(1 - run.scale() * lr * weightDecay);
       }
     }
-    p.subi(tmp);
+    for (ParamGroups.Span s : spans) {
+      slice(p, s).subi(slice(tmp, s));
+    }
+  }
+
+  /** Elements {@code span.from .. span.to−1} of a flat buffer: the buffer itself when whole. */
+  private static INDArray slice(INDArray flat, ParamGroups.Span span) {
+    return span.from() == 0 && span.to() == flat.length() ? flat
+        : flat.get(NDArrayIndex.interval(span.from(), span.to()));
   }
 
   /** Scales the gradients so their global L2 norm is at most {@code maxNorm}; returns the norm. */

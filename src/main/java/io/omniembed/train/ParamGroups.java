@@ -20,8 +20,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *       start from random when towers are added to a pretrained text model; 1 elsewhere. The
  *       decay of a scaled parameter scales with its learning rate;</li>
  *   <li><b>frozen</b> ({@link FrozenParameters}): scale 0, so neither the update nor the decay
- *       moves them, and their gradients are dropped before clipping ({@link #dropFrozen}) so
- *       that the clip norm is that of the parameters that train. With {@code text}: the
+ *       moves them (the optimizer skips them: {@link #spans}), and their gradients are dropped
+ *       before clipping ({@link #dropFrozen}) so that the clip norm is that of the parameters
+ *       that train. With {@code text}: the
  *       WordPiece table and the text row of the modality table; with {@code all-but-media}:
  *       everything but {@code media.*} and the media rows of the modality table.</li>
  * </ul>
@@ -90,6 +91,26 @@ public final class ParamGroups {
         store.grads().get(NDArrayIndex.interval(run.from(), run.to())).assign(0);
       }
     }
+  }
+
+  /** Elements {@code from .. to−1} of the flat buffer, all of them trained. */
+  public record Span(long from, long to) {}
+
+  /** The maximal ranges of consecutive trained (not frozen) runs, in order. */
+  public List<Span> spans() {
+    List<Span> spans = new ArrayList<>();
+    for (Run r : runs) {
+      if (r.scale() == 0.0) {
+        continue;
+      }
+      Span last = spans.isEmpty() ? null : spans.get(spans.size() - 1);
+      if (last != null && last.to() == r.from()) {
+        spans.set(spans.size() - 1, new Span(last.from(), r.to()));
+      } else {
+        spans.add(new Span(r.from(), r.to()));
+      }
+    }
+    return spans;
   }
 
   /** Whether some parameter is frozen. */

@@ -18,7 +18,8 @@ import java.util.List;
  * source ({@code queryBare}, the source; {@code positive}, the translation) and gets no task
  * string: the teacher embedded the source as it is. A locked-text example ({@code lit-*}) keeps
  * the teacher's embedding of its text side, which stands in for that side's embedding; the text
- * is still tokenised, for its content key, but never encoded.
+ * is still tokenised, for its content key, but never encoded, and no side gets a task string
+ * (the teacher embedded the text as it is).
  */
 public record TokenizedExample(Sequence queryWithTask, Sequence queryBare, Sequence positive,
     List<Sequence> negatives, long queryKey, long positiveKey, long[] negativeKeys,

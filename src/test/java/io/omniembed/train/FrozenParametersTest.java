@@ -1,6 +1,7 @@
 package io.omniembed.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.omniembed.config.FrozenParameters;
 import io.omniembed.config.ModelConfig;
@@ -8,6 +9,7 @@ import io.omniembed.data.Modality;
 import io.omniembed.model.Encoder;
 import io.omniembed.model.FiniteDifferences;
 import io.omniembed.model.layer.ParamStore;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,6 +63,35 @@ class FrozenParametersTest {
       }
       assertEquals(f != FrozenParameters.NONE, frozenCount > 0, f + ": frozen " + frozenCount);
       assertEquals(f != FrozenParameters.NONE, adam.groups().anyFrozen());
+    }
+  }
+
+  @Test
+  void theTrainedParametersGetTheUpdateTheyGetWithNothingFrozen() {
+    for (FrozenParameters f : List.of(FrozenParameters.TEXT, FrozenParameters.ALL_BUT_MEDIA)) {
+      Encoder a = Encoder.randomInit(ModelConfig.preset("tiny-media"), 3);
+      Encoder b = Encoder.randomInit(ModelConfig.preset("tiny-media"), 3);
+      ParamGroups frozen = ParamGroups.of(a.store(), true, 10, f);
+      AdamW withFrozen = new AdamW(a.store(), 0.9, 0.999, 1e-8, 0.1, frozen);
+      AdamW plain = new AdamW(b.store(), 0.9, 0.999, 1e-8, 0.1,
+          ParamGroups.of(b.store(), true, 10, FrozenParameters.NONE));
+      for (int step = 1; step <= 3; step++) {
+        var g = FiniteDifferences.gaussian(step, 1.0, a.store().size()).castTo(a.store()
+            .dataType());
+        a.store().grads().assign(g);
+        b.store().grads().assign(g);
+        withFrozen.step(a.store(), 1e-2);
+        plain.step(b.store(), 1e-2);
+      }
+      float[] pa = a.store().toFloatArray();
+      float[] pb = b.store().toFloatArray();
+      for (ParamGroups.Span s : frozen.spans()) {
+        for (long i = s.from(); i < s.to(); i++) {
+          assertEquals(pb[(int) i], pa[(int) i], 1e-6f * Math.max(1f, Math.abs(pb[(int) i])),
+              f + ": element " + i);
+        }
+      }
+      assertTrue(frozen.spans().size() >= 1);
     }
   }
 
