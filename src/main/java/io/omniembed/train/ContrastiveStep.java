@@ -259,7 +259,7 @@ public final class ContrastiveStep {
    * The locked text side of this worker's rows: null when none has a teacher vector (an
    * ordinary batch), else the side all of them have their text on.
    */
-  static TextSide lockedSide(int step, List<TokenizedExample> rows, int offset) {
+  private static TextSide lockedSide(int step, List<TokenizedExample> rows, int offset) {
     boolean lockedBatch = rows.get(0).teacher() != null;
     TextSide side = null;
     for (int i = 0; i < rows.size(); i++) {
@@ -275,13 +275,16 @@ public final class ContrastiveStep {
       TextSide s = e.queryBare().hasMedia() ? TextSide.POSITIVE : TextSide.QUERY;
       if (side != null && s != side) {
         throw new IllegalStateException("step " + step + ": row " + (offset + i) + " of a"
-            + " locked-text batch has its text as the " + s.name().toLowerCase() + ", row "
-            + offset + " as the " + side.name().toLowerCase() + " (a lit-* task keeps one"
-            + " direction)");
+            + " locked-text batch has its text as the " + name(s) + ", row " + offset + " as the "
+            + name(side) + " (a lit-* task keeps one direction)");
       }
       side = s;
     }
     return side;
+  }
+
+  private static String name(TextSide side) {
+    return side.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   private static float[][] teacher(List<TokenizedExample> rows) {

@@ -26,9 +26,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * The locked-text step of {@link ContrastiveStep} (a batch of {@code lit-*} rows, whose text side
- * is the teacher's fixed vectors): its gradient against finite differences of its loss; equal,
- * on the media towers, to the joint step's when the teacher's vectors are the student's own text
- * embeddings (both directions); the same on two workers as on one; and mixed batches refused.
+ * is the teacher's fixed vectors): its gradient against finite differences of its loss, with and
+ * without GradCache chunks; equal, on the media towers, to the joint step's when the teacher's
+ * vectors are the student's own text embeddings (both directions); the same on two workers as on
+ * one; and mixed batches refused.
  */
 class LockedTextStepTest {
 
@@ -127,40 +128,48 @@ class LockedTextStepTest {
 
   @Test
   void theGradientMatchesFiniteDifferencesOfTheLoss() throws Exception {
-    for (boolean textIsQuery : new boolean[] {true, false}) {
-      Encoder encoder = Encoder.randomInit(CONFIG, 1, DataType.DOUBLE);
-      FiniteDifferences.randomize(encoder.store(), 2, 0.3);
-      ContrastiveStep step = new ContrastiveStep(encoder, NCE, 0.0, 7, 0, Collective.single());
-      List<TokenizedExample> batch = batch(textIsQuery, randomUnitRows(5, 5, 6));
-      step.run(1, batch);
-      ParamStore store = encoder.store();
-      double[] analytic = store.grads().toDoubleVector();
-      double h = 1e-3;
-      for (ParamStore.Slot s : store.slots()) {
-        long best = s.offset();
-        for (long i = s.offset(); i < s.offset() + s.size(); i++) {
-          if (Math.abs(analytic[(int) i]) > Math.abs(analytic[(int) best])) {
-            best = i;
-          }
+    for (int chunk : new int[] {0, 2}) {
+      for (boolean textIsQuery : new boolean[] {true, false}) {
+        checkGradient(chunk, textIsQuery);
+      }
+    }
+  }
+
+  /** {@code chunk}: GradCache chunks of the media side (0: one pass). */
+  private static void checkGradient(int chunk, boolean textIsQuery) throws Exception {
+    Encoder encoder = Encoder.randomInit(CONFIG, 1, DataType.DOUBLE);
+    FiniteDifferences.randomize(encoder.store(), 2, 0.3);
+    ContrastiveStep step = new ContrastiveStep(encoder, NCE, 0.0, 7, chunk,
+        Collective.single());
+    List<TokenizedExample> batch = batch(textIsQuery, randomUnitRows(5, 5, 6));
+    step.run(1, batch);
+    ParamStore store = encoder.store();
+    double[] analytic = store.grads().toDoubleVector();
+    double h = 1e-3;
+    for (ParamStore.Slot s : store.slots()) {
+      long best = s.offset();
+      for (long i = s.offset(); i < s.offset() + s.size(); i++) {
+        if (Math.abs(analytic[(int) i]) > Math.abs(analytic[(int) best])) {
+          best = i;
         }
-        double original = store.params().getDouble(best);
-        store.params().putScalar(best, original + h);
-        double plus = step.run(1, batch).loss();
-        store.params().putScalar(best, original - h);
-        double minus = step.run(1, batch).loss();
-        store.params().putScalar(best, original);
-        double numeric = (plus - minus) / (2 * h);
-        double a = analytic[(int) best];
-        // Float32 embeddings bound the precision, as in ContrastiveStepTest.
-        assertTrue(Math.abs(numeric - a) <= 1e-5 + 2e-3 * Math.abs(a), "text as "
-            + (textIsQuery ? "query" : "positive") + ", " + s.name() + ": analytic " + a
-            + " vs numeric " + numeric);
       }
-      // A parameter only text reads (a caption token's row) gets no gradient: it is not encoded.
-      long row5 = store.slot("embeddings.token").offset() + 5L * CONFIG.hidden();
-      for (int c = 0; c < CONFIG.hidden(); c++) {
-        assertEquals(0.0, analytic[(int) row5 + c]);
-      }
+      double original = store.params().getDouble(best);
+      store.params().putScalar(best, original + h);
+      double plus = step.run(1, batch).loss();
+      store.params().putScalar(best, original - h);
+      double minus = step.run(1, batch).loss();
+      store.params().putScalar(best, original);
+      double numeric = (plus - minus) / (2 * h);
+      double a = analytic[(int) best];
+      // Float32 embeddings bound the precision, as in ContrastiveStepTest.
+      assertTrue(Math.abs(numeric - a) <= 1e-5 + 2e-3 * Math.abs(a), "chunk " + chunk
+          + ", text as " + (textIsQuery ? "query" : "positive") + ", " + s.name()
+          + ": analytic " + a + " vs numeric " + numeric);
+    }
+    // A parameter only text reads (a caption token's row) gets no gradient: it is not encoded.
+    long row5 = store.slot("embeddings.token").offset() + 5L * CONFIG.hidden();
+    for (int c = 0; c < CONFIG.hidden(); c++) {
+      assertEquals(0.0, analytic[(int) row5 + c]);
     }
   }
 
