@@ -49,6 +49,7 @@ public record TrainConfig(
     boolean allreduceOverlap,
     boolean allreduceBf16,
     double mediaLrScale,
+    FrozenParameters frozen,
     List<Integer> matryoshkaDims,
     List<Double> matryoshkaWeights,
     Map<String, TaskConfig> tasks,
@@ -70,6 +71,7 @@ public record TrainConfig(
     check(minLrRatio >= 0 && minLrRatio <= 1, "train.min_lr_ratio must be in [0, 1]");
     check(weightDecay >= 0, "train.weight_decay must be >= 0");
     check(mediaLrScale > 0, "train.media_lr_scale must be > 0");
+    check(frozen != null, "train.frozen must be set");
     check(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "train.beta1/beta2 must be in [0, 1)");
     check(eps > 0, "train.eps must be > 0");
     check(gradClip >= 0, "train.grad_clip must be >= 0");
@@ -211,6 +213,7 @@ public record TrainConfig(
           t.getBoolean("share_hard_negatives"), t.getInt("grad_cache_chunk"),
           t.getInt("collective_timeout_s"), t.getBoolean("allreduce_overlap"),
           t.getBoolean("allreduce_bf16"), t.getDouble("media_lr_scale"),
+          FrozenParameters.parse(t.getString("frozen")),
           t.getIntList("matryoshka_dims"), weights, tasks,
           c.root().render(ConfigRenderOptions.concise().setFormatted(true)));
     } catch (ConfigException e) {
@@ -239,7 +242,8 @@ public record TrainConfig(
     return new TrainConfig(seed, data, steps, batchSize, lr, warmupSteps, schedule, minLrRatio,
         weightDecay, decayEmbeddings, beta1, beta2, eps, gradClip, checkpointEvery, logEvery,
         maxLength, temperature, taskStringDropout, shareHardNegatives, gradCacheChunk,
-        collectiveTimeoutSeconds, allreduceOverlap, allreduceBf16, mediaLrScale, matryoshkaDims,
+        collectiveTimeoutSeconds, allreduceOverlap, allreduceBf16, mediaLrScale, frozen,
+        matryoshkaDims,
         matryoshkaWeights, newTasks,
         withMix);
   }

@@ -23,8 +23,17 @@ import java.util.List;
  *   {"task": "distill-de", "source": "No such file", "translation": "Datei nicht gefunden",
  *    "lang": "de", "teacher": [0.012, -0.094, ...]}
  * </pre>
+ * A locked-text example (a task named {@code lit-*}) is a media pair — one side text only, the
+ * other with media — with the frozen text teacher's embedding of its text side, which stands in
+ * for that side in the contrast ({@code io.omniembed.loss.LockedTextNceLoss}); the text is kept
+ * for the duplicate mask, and there are no negatives:
+ * <pre>
+ *   {"task": "lit-text2image", "query": {"text": "grinning face"},
+ *    "positive": {"image": "/data/media/1f600.png"}, "teacher": [0.031, 0.207, ...]}
+ * </pre>
  *
- * @param teacher the teacher's embedding of the source for a distillation example, else null
+ * @param teacher the teacher's embedding of the source for a distillation example, of the text
+ *                side for a locked-text example, else null
  */
 public record TrainingExample(String task, Item query, Item positive, List<Item> negatives,
     float[] teacher) {
@@ -44,6 +53,37 @@ public record TrainingExample(String task, Item query, Item positive, List<Item>
   /** Whether {@code task} is a distillation task (its name starts with {@code distill-}). */
   public static boolean isDistillation(String task) {
     return task.startsWith(DISTILL_PREFIX);
+  }
+
+  /** The prefix of the names of locked-text tasks. */
+  public static final String LOCKED_TEXT_PREFIX = "lit-";
+
+  /** Whether {@code task} is a locked-text task (its name starts with {@code lit-}). */
+  public static boolean isLockedText(String task) {
+    return task.startsWith(LOCKED_TEXT_PREFIX);
+  }
+
+  /**
+   * Whether the text side of this locked-text (or media) pair is the query: true when the query
+   * is text only and the positive has media, false the other way round; an error when the pair
+   * has not exactly one text-only side.
+   */
+  public boolean textIsQuery() {
+    return textIsQuery(query, positive);
+  }
+
+  /** The text of the pair's text-only side ({@link #textIsQuery}). */
+  public String text() {
+    return (textIsQuery() ? query : positive).joinedText();
+  }
+
+  private static boolean textIsQuery(Item query, Item positive) {
+    if (query.isTextOnly() == positive.isTextOnly()) {
+      throw new IllegalArgumentException("a locked-text pair needs one text-only side and one"
+          + " with media; " + (query.isTextOnly() ? "both sides are text" : "both sides have"
+          + " media"));
+    }
+    return query.isTextOnly();
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -87,6 +127,9 @@ public record TrainingExample(String task, Item query, Item positive, List<Item>
     if (task == null || !task.isTextual() || task.asText().isBlank()) {
       throw new IllegalArgumentException("missing column 'task' (a non-empty string)");
     }
+    if (isLockedText(task.asText())) {
+      return lockedText(task.asText(), node);
+    }
     if (isDistillation(task.asText()) || node.has("teacher")) {
       return distillation(task.asText(), node);
     }
@@ -105,10 +148,45 @@ public record TrainingExample(String task, Item query, Item positive, List<Item>
     return new TrainingExample(task.asText(), query, positive, negatives);
   }
 
+  private static TrainingExample lockedText(String task, JsonNode node) {
+    Item query = item(node, "query", "q");
+    Item positive = item(node, "positive", "p");
+    textIsQuery(query, positive);
+    JsonNode negs = node.get("negatives");
+    if (negs != null && !negs.isNull() && (!negs.isArray() || !negs.isEmpty())) {
+      throw new IllegalArgumentException("task '" + task + "' is a locked-text task, which takes"
+          + " no 'negatives' (the contrast is in-batch)");
+    }
+    JsonNode t = node.get("teacher");
+    if (t == null || t.isNull()) {
+      throw new IllegalArgumentException("task '" + task + "' is a locked-text task but the row"
+          + " has no 'teacher' embedding of its text (embed the texts of lit-texts with the text"
+          + " model and join them with join-teacher --lit)");
+    }
+    return new TrainingExample(task, query, positive, List.of(), vector(t));
+  }
+
+  /** A teacher embedding: a non-empty list of finite numbers. */
+  private static float[] vector(JsonNode t) {
+    if (!t.isArray() || t.isEmpty()) {
+      throw new IllegalArgumentException("'teacher' must be a non-empty list of numbers");
+    }
+    float[] teacher = new float[t.size()];
+    for (int i = 0; i < teacher.length; i++) {
+      JsonNode v = t.get(i);
+      if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
+        throw new IllegalArgumentException("'teacher'[" + i + "] is not a finite number: " + v);
+      }
+      teacher[i] = (float) v.asDouble();
+    }
+    return teacher;
+  }
+
   private static TrainingExample distillation(String task, JsonNode node) {
     if (!isDistillation(task)) {
-      throw new IllegalArgumentException("'teacher' given for task '" + task + "', which is not"
-          + " a distillation task (their names start with " + DISTILL_PREFIX + ")");
+      throw new IllegalArgumentException("'teacher' given for task '" + task + "', which is"
+          + " neither a distillation task nor a locked-text one (their names start with "
+          + DISTILL_PREFIX + " and " + LOCKED_TEXT_PREFIX + ")");
     }
     // source/translation, as make-parallel writes them; query/positive are taken as well.
     String sourceField = !node.has("source") && node.has("query") ? "query" : "source";
@@ -132,18 +210,7 @@ public record TrainingExample(String task, Item query, Item positive, List<Item>
           + " row has no 'teacher' embedding (embed the sources with the teacher and join them"
           + " with join-teacher)");
     }
-    if (!t.isArray() || t.isEmpty()) {
-      throw new IllegalArgumentException("'teacher' must be a non-empty list of numbers");
-    }
-    float[] teacher = new float[t.size()];
-    for (int i = 0; i < teacher.length; i++) {
-      JsonNode v = t.get(i);
-      if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
-        throw new IllegalArgumentException("'teacher'[" + i + "] is not a finite number: " + v);
-      }
-      teacher[i] = (float) v.asDouble();
-    }
-    return new TrainingExample(task, source, translation, List.of(), teacher);
+    return new TrainingExample(task, source, translation, List.of(), vector(t));
   }
 
   private static Item item(JsonNode node, String field, String id) {

@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
     subcommands = {EmbedJob.class, EvalJob.class, SearchJob.class, ExportJob.class,
         TrainJob.class, SoupJob.class,
         MakeBenchmarkJob.class, MakeMultimodalJob.class, MakeParallelJob.class, JoinTeacherJob.class,
-        SynthCodeJob.class, PrepareJob.class})
+        LitTextsJob.class, SynthCodeJob.class, PrepareJob.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

@@ -30,7 +30,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = {"Train the encoder with the NCE loss (in-batch and hard negatives, duplicate"
-        + " masking, Matryoshka dimensions), every batch from one task.",
+        + " masking, Matryoshka dimensions), every batch from one task; distill-* tasks take the"
+        + " MSE to a teacher's vectors, lit-* tasks the NCE of media against a frozen text"
+        + " teacher's vectors (train.frozen).",
         "Writes OUT/train.conf (the resolved config), OUT/step-N/ checkpoints, OUT/final/ and"
             + " OUT/metrics.jsonl."})
 public final class TrainJob implements Callable<Integer> {
@@ -123,6 +125,7 @@ public final class TrainJob implements Callable<Integer> {
 
     TrainingData.Scan scan = TrainingData.scan(session, cfg.data());
     cfg = cfg.withTasks(TaskMix.resolve(cfg, scan.perTask(), workers));
+    Replica.checkLockedText(new Replica.Spec(cfg, init, out, mediaSpec), resumeFrom, conf);
     RunConfig.record(out, cfg, resumeFrom != null, allowConfigChange, conf);
     List<TaskConfig> tasks = new ArrayList<>(cfg.tasks().values());
     TrainingData.Plan plan = TrainingData.plan(scan, tasks, cfg.seed(), cfg.steps(), workers);

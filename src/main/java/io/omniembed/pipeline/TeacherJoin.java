@@ -23,7 +23,8 @@ import org.apache.spark.sql.types.DataTypes;
  * then carries its own {@code teacher} vector, so the training data stays self-contained and no
  * teacher runs during training. A pair without an embedding goes to {@code OUT/_errors/} with
  * the reason and its {@code source_id}; the job fails before writing anything when the
- * embeddings are not float vectors or not all of one dimension.
+ * embeddings are not float vectors or not all of one dimension. Media pairs for the
+ * locked-text tasks join in {@link LockedTextJoin}.
  */
 public final class TeacherJoin {
 
@@ -44,6 +45,31 @@ public final class TeacherJoin {
             + "' (found " + Arrays.toString(pairs.columns()) + "; make-parallel writes them)");
       }
     }
+    Vectors vectors = vectors(spark, teacherPath);
+    Dataset<Row> joined = pairs.join(vectors.rows(), pairs.col("source_id")
+        .equalTo(vectors.rows().col("teacher_id")), "left").drop("teacher_id").cache();
+    Dataset<Row> ok = joined.filter(col("teacher").isNotNull());
+    Dataset<Row> missing = joined.filter(col("teacher").isNull()).drop("teacher")
+        .withColumn("reason", concat(lit("no teacher embedding for source_id "),
+            col("source_id"), lit(" in " + teacherPath)));
+    ok.write().mode(SaveMode.ErrorIfExists).json(out);
+    long bad = missing.count();
+    if (bad > 0) {
+      missing.write().json(HadoopFiles.child(out, "_errors"));
+    }
+    long good = ok.count();
+    joined.unpersist();
+    return new Result(good, bad, vectors.dim());
+  }
+
+  /** A teacher's vectors as {@code (teacher_id, teacher)} rows, all of dimension {@code dim}. */
+  record Vectors(Dataset<Row> rows, int dim) {}
+
+  /**
+   * The vectors of an embed output ({@code id}, {@code embedding}), checked before any join: the
+   * columns, float vectors, one dimension.
+   */
+  static Vectors vectors(SparkSession spark, String teacherPath) {
     Dataset<Row> teacher = spark.read().parquet(teacherPath);
     if (!Arrays.asList(teacher.columns()).containsAll(List.of("id", "embedding"))) {
       throw new IllegalArgumentException("--teacher " + teacherPath + ": expected the columns"
@@ -63,19 +89,6 @@ public final class TeacherJoin {
       throw new IllegalArgumentException("--teacher " + teacherPath + ": embeddings of "
           + (dims.isEmpty() ? "no dimension (no rows)" : "several dimensions " + dims));
     }
-    Dataset<Row> joined = pairs.join(vectors, pairs.col("source_id")
-        .equalTo(vectors.col("teacher_id")), "left").drop("teacher_id").cache();
-    Dataset<Row> ok = joined.filter(col("teacher").isNotNull());
-    Dataset<Row> missing = joined.filter(col("teacher").isNull()).drop("teacher")
-        .withColumn("reason", concat(lit("no teacher embedding for source_id "),
-            col("source_id"), lit(" in " + teacherPath)));
-    ok.write().mode(SaveMode.ErrorIfExists).json(out);
-    long bad = missing.count();
-    if (bad > 0) {
-      missing.write().json(HadoopFiles.child(out, "_errors"));
-    }
-    long good = ok.count();
-    joined.unpersist();
-    return new Result(good, bad, dims.get(0));
+    return new Vectors(vectors, dims.get(0));
   }
 }

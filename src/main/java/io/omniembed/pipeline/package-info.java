@@ -11,8 +11,10 @@
  * exact dense and BM25 retrieval over a corpus for evaluation and hard-negative mining
  * ({@link io.omniembed.pipeline.DenseRetrieval}, {@link io.omniembed.pipeline.ShardSearch},
  * {@link io.omniembed.pipeline.Evaluation}); top-k search of an embed output, exact or through
- * its HNSW index ({@link io.omniembed.pipeline.VectorSearch}); and the data builders that run as
- * Spark jobs.
+ * its HNSW index ({@link io.omniembed.pipeline.VectorSearch}); teacher vectors joined to training
+ * pairs ({@link io.omniembed.pipeline.TeacherJoin} for distillation,
+ * {@link io.omniembed.pipeline.LockedTextJoin} for the locked-text media phase); and the data
+ * builders that run as Spark jobs.
  *
  * <p>Each stage is thin: the lambda it ships is one call of a tested function in {@code data},
  * {@code model}, {@code train}, {@code eval} or {@code io}. The SparkSession is always passed in,

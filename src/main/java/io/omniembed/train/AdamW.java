@@ -2,6 +2,7 @@ package io.omniembed.train;
 
 import io.omniembed.config.TrainConfig;
 import io.omniembed.model.layer.ParamStore;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -11,7 +12,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * AdamW (Loshchilov and Hutter, 2019, "Decoupled Weight Decay Regularization") over the flat
  * parameter buffer in a few BLAS-1 ops, each parameter at its group's learning-rate scale s and
  * with or without decay ({@link ParamGroups}: no decay for biases and LayerNorm parameters, the
- * media towers at {@code media_lr_scale}):
+ * media towers at {@code media_lr_scale}, frozen parameters at 0):
  * <pre>
  *   m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²
  *   θ ← θ − s·lr·λ·θ·[decayed] − s·lr · (m/(1−β₁ᵗ)) / (sqrt(v/(1−β₂ᵗ)) + ε)
@@ -45,25 +46,44 @@ public final class AdamW {
   /** The optimizer of a training run: its settings and parameter groups from {@code cfg}. */
   public static AdamW of(ParamStore store, TrainConfig cfg) {
     return new AdamW(store, cfg.beta1(), cfg.beta2(), cfg.eps(), cfg.weightDecay(),
-        ParamGroups.of(store, cfg.decayEmbeddings(), cfg.mediaLrScale()));
+        ParamGroups.of(store, cfg.decayEmbeddings(), cfg.mediaLrScale(), cfg.frozen()));
   }
 
-  /** Applies one update with learning rate {@code lr} from the gradients in {@code store}. */
+  /** The parameter groups this optimizer updates by. */
+  public ParamGroups groups() {
+    return groups;
+  }
+
+  /**
+   * Applies one update with learning rate {@code lr} from the gradients in {@code store}. Frozen
+   * parameters (scale 0, {@link ParamGroups#spans}) are skipped: neither moved nor decayed, their
+   * moments left as they are, which spares the passes over them (in a locked-text phase the
+   * WordPiece table, half of MiniLM's parameters).
+   */
   public void step(ParamStore store, double lr) {
     t++;
-    INDArray g = store.grads();
-    INDArray p = store.params();
-    m.muli(beta1);
-    Nd4j.getBlasWrapper().level1().axpy(g.length(), 1 - beta1, g, m);
-    v.muli(beta2);
-    tmp.assign(g).muli(g);
-    Nd4j.getBlasWrapper().level1().axpy(tmp.length(), 1 - beta2, tmp, v);
     double bc1 = 1 - Math.pow(beta1, t);
     double bc2 = 1 - Math.pow(beta2, t);
-    tmp.assign(v).divi(bc2);
-    Transforms.sqrt(tmp, false).addi(eps);
-    tmp.rdivi(m).muli(lr / bc1);                               // lr · m̂ / (sqrt(v̂) + ε)
+    INDArray p = store.params();
+    List<ParamGroups.Span> spans = groups.spans();
+    for (ParamGroups.Span s : spans) {
+      INDArray g = slice(store.grads(), s);
+      INDArray ms = slice(m, s);
+      INDArray vs = slice(v, s);
+      INDArray ts = slice(tmp, s);
+      ms.muli(beta1);
+      Nd4j.getBlasWrapper().level1().axpy(g.length(), 1 - beta1, g, ms);
+      vs.muli(beta2);
+      ts.assign(g).muli(g);
+      Nd4j.getBlasWrapper().level1().axpy(ts.length(), 1 - beta2, ts, vs);
+      ts.assign(vs).divi(bc2);
+      Transforms.sqrt(ts, false).addi(eps);
+      ts.rdivi(ms).muli(lr / bc1);                             // lr · m̂ / (sqrt(v̂) + ε)
+    }
     for (ParamGroups.Run run : groups.runs()) {
+      if (run.scale() == 0.0) {
+        continue;   // frozen
+      }
       if (run.scale() != 1.0) {
         tmp.get(NDArrayIndex.interval(run.from(), run.to())).muli(run.scale());
       }
@@ -72,7 +92,15 @@ public final class AdamW {
             .muli(1 - run.scale() * lr * weightDecay);
       }
     }
-    p.subi(tmp);
+    for (ParamGroups.Span s : spans) {
+      slice(p, s).subi(slice(tmp, s));
+    }
+  }
+
+  /** Elements {@code span.from .. span.to−1} of a flat buffer: the buffer itself when whole. */
+  private static INDArray slice(INDArray flat, ParamGroups.Span span) {
+    return span.from() == 0 && span.to() == flat.length() ? flat
+        : flat.get(NDArrayIndex.interval(span.from(), span.to()));
   }
 
   /** Scales the gradients so their global L2 norm is at most {@code maxNorm}; returns the norm. */

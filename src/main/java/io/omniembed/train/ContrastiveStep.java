@@ -3,6 +3,8 @@ package io.omniembed.train;
 import io.omniembed.data.Seeds;
 import io.omniembed.loss.ContrastiveBatch;
 import io.omniembed.loss.InBatchNceLoss;
+import io.omniembed.loss.LockedTextNceLoss;
+import io.omniembed.loss.LockedTextNceLoss.TextSide;
 import io.omniembed.model.BackwardHook;
 import io.omniembed.model.Encoder;
 import io.omniembed.model.layer.Sequence;
@@ -62,6 +64,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * gradient element receives its contributions in the same order (queries, positives, negatives,
  * chunk by chunk), so the gradients do not depend on the overlap.
  *
+ * <p><b>Locked text.</b> A batch of a {@code lit-*} task ({@link LockedTextNceLoss}) has the
+ * frozen teacher's vector of each pair's text side in place of that side's embedding: those rows
+ * are neither encoded nor back-propagated, only the media side is, and the vectors travel in the
+ * all-gather as embeddings would. Every row of such a batch must have its text on the same side
+ * (all workers agree on it in the all-gather).
+ *
  * <p>The optimizer update is not part of the step.
  */
 public final class ContrastiveStep {
@@ -79,6 +87,7 @@ public final class ContrastiveStep {
 
   private final Encoder encoder;
   private final InBatchNceLoss loss;
+  private final LockedTextNceLoss lockedLoss;
   private final double taskStringDropout;
   private final long seed;
   private final int chunk;
@@ -111,6 +120,7 @@ public final class ContrastiveStep {
     }
     this.encoder = encoder;
     this.loss = loss;
+    this.lockedLoss = new LockedTextNceLoss(loss);
     this.taskStringDropout = taskStringDropout;
     this.seed = seed;
     this.chunk = chunk;
@@ -144,6 +154,7 @@ public final class ContrastiveStep {
     encoder.store().zeroGrads();
     long t0 = System.nanoTime();
     int b = rows.size();
+    TextSide locked = lockedSide(step, rows, offset);
     List<Sequence> q = new ArrayList<>(b);
     List<Sequence> p = new ArrayList<>(b);
     List<Sequence> n = new ArrayList<>();
@@ -166,15 +177,18 @@ public final class ContrastiveStep {
         negKeys.add(e.negativeKeys()[k]);
       }
     }
-    float[][] qe = queries.encode(q);
-    float[][] pe = positives.encode(p);
+    // [b, D] each; the locked text side is the teacher's vectors, not encoded.
+    float[][] qe = locked == TextSide.QUERY ? queries.fixed(teacher(rows)) : queries.encode(q);
+    float[][] pe = locked == TextSide.POSITIVE ? positives.fixed(teacher(rows))
+        : positives.encode(p);
     float[][] ne = negatives.encode(n);
     long t1 = System.nanoTime();
 
     Local mine = new Local(qe, pe, ne, owners.stream().mapToInt(Integer::intValue).toArray(),
-        qKeys, pKeys, negKeys.stream().mapToLong(Long::longValue).toArray());
+        qKeys, pKeys, negKeys.stream().mapToLong(Long::longValue).toArray(), sideCode(locked));
     Gathered all = gather(mine, globalSize);
-    InBatchNceLoss.Result r = loss.compute(all.batch());
+    Gradients r = locked == null ? Gradients.of(loss.compute(all.batch()))
+        : Gradients.of(lockedLoss.compute(all.batch(), locked), locked, globalSize);
     long t2 = System.nanoTime();
 
     BackwardHook hook = BackwardHook.NONE;
@@ -222,9 +236,73 @@ public final class ContrastiveStep {
     }
   }
 
-  /** This worker's embeddings and keys; negative owners are global row indices. */
+  /**
+   * dL/d(embedding) of every row of the global batch; for a locked-text batch the text side's
+   * rows are null (nothing to back-propagate).
+   */
+  private record Gradients(double loss, double[] perDimLoss, float[][] dQueries,
+      float[][] dPositives, float[][] dNegatives, int maskedHardNegatives) {
+
+    static Gradients of(InBatchNceLoss.Result r) {
+      return new Gradients(r.loss(), r.perDimLoss(), r.dQueries(), r.dPositives(),
+          r.dNegatives(), r.maskedHardNegatives());
+    }
+
+    static Gradients of(LockedTextNceLoss.Result r, TextSide text, int globalSize) {
+      float[][] none = new float[globalSize][];
+      return new Gradients(r.loss(), r.perDimLoss(), text == TextSide.QUERY ? none : r.dMedia(),
+          text == TextSide.QUERY ? r.dMedia() : none, new float[0][], 0);
+    }
+  }
+
+  /**
+   * The locked text side of this worker's rows: null when none has a teacher vector (an
+   * ordinary batch), else the side all of them have their text on.
+   */
+  static TextSide lockedSide(int step, List<TokenizedExample> rows, int offset) {
+    boolean lockedBatch = rows.get(0).teacher() != null;
+    TextSide side = null;
+    for (int i = 0; i < rows.size(); i++) {
+      TokenizedExample e = rows.get(i);
+      if ((e.teacher() != null) != lockedBatch) {
+        throw new IllegalStateException("step " + step + ": row " + (offset + i) + (lockedBatch
+            ? " has no teacher vector in a locked-text batch" : " has a teacher vector in a"
+            + " batch without"));
+      }
+      if (!lockedBatch) {
+        continue;
+      }
+      TextSide s = e.queryBare().hasMedia() ? TextSide.POSITIVE : TextSide.QUERY;
+      if (side != null && s != side) {
+        throw new IllegalStateException("step " + step + ": row " + (offset + i) + " of a"
+            + " locked-text batch has its text as the " + s.name().toLowerCase() + ", row "
+            + offset + " as the " + side.name().toLowerCase() + " (a lit-* task keeps one"
+            + " direction)");
+      }
+      side = s;
+    }
+    return side;
+  }
+
+  private static float[][] teacher(List<TokenizedExample> rows) {
+    float[][] out = new float[rows.size()][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = rows.get(i).teacher();
+    }
+    return out;
+  }
+
+  /** The side as it travels in the all-gather: −1 none, else its ordinal. */
+  private static int sideCode(TextSide side) {
+    return side == null ? -1 : side.ordinal();
+  }
+
+  /**
+   * This worker's embeddings and keys; negative owners are global row indices; {@code locked}
+   * the {@link #sideCode} of its locked text side.
+   */
   private record Local(float[][] q, float[][] p, float[][] n, int[] owners, long[] qKeys,
-      long[] pKeys, long[] nKeys) {}
+      long[] pKeys, long[] nKeys, int locked) {}
 
   /** The global batch, and where this worker's hard negatives start in it. */
   private record Gathered(ContrastiveBatch batch, int negativeOffset) {}
@@ -254,14 +332,14 @@ public final class ContrastiveStep {
         all.pKeys, all.nKeys), negativeOffset);
   }
 
-  // Block layout (little-endian): nq, nn; q[nq·D], p[nq·D], n[nn·D] floats; qKeys[nq],
+  // Block layout (little-endian): nq, nn, locked; q[nq·D], p[nq·D], n[nn·D] floats; qKeys[nq],
   // pKeys[nq], nKeys[nn] longs; owners[nn] ints.
   private static byte[] pack(Local l, int dim) {
     int nq = l.q.length;
     int nn = l.n.length;
-    ByteBuffer buf = ByteBuffer.allocate(8 + 4 * dim * (2 * nq + nn) + 8 * (2 * nq + nn) + 4 * nn)
-        .order(ByteOrder.LITTLE_ENDIAN);
-    buf.putInt(nq).putInt(nn);
+    ByteBuffer buf = ByteBuffer.allocate(12 + 4 * dim * (2 * nq + nn) + 8 * (2 * nq + nn)
+        + 4 * nn).order(ByteOrder.LITTLE_ENDIAN);
+    buf.putInt(nq).putInt(nn).putInt(l.locked);
     for (float[][] rows : new float[][][] {l.q, l.p, l.n}) {
       for (float[] row : rows) {
         buf.asFloatBuffer().put(row);
@@ -283,6 +361,7 @@ public final class ContrastiveStep {
     ByteBuffer buf = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN);
     int nq = buf.getInt();
     int nn = buf.getInt();
+    int locked = buf.getInt();
     float[][][] emb = {new float[nq][dim], new float[nq][dim], new float[nn][dim]};
     for (float[][] rows : emb) {
       for (float[] row : rows) {
@@ -300,7 +379,7 @@ public final class ContrastiveStep {
     for (int i = 0; i < nn; i++) {
       owners[i] = buf.getInt();
     }
-    return new Local(emb[0], emb[1], emb[2], owners, keys[0], keys[1], keys[2]);
+    return new Local(emb[0], emb[1], emb[2], owners, keys[0], keys[1], keys[2], locked);
   }
 
   private static Local concat(List<Local> parts) {
@@ -311,7 +390,12 @@ public final class ContrastiveStep {
     List<Long> qk = new ArrayList<>();
     List<Long> pk = new ArrayList<>();
     List<Long> nk = new ArrayList<>();
+    int locked = parts.get(0).locked;
     for (Local l : parts) {
+      if (l.locked != locked) {
+        throw new IllegalStateException("the workers' rows of a step disagree on the locked text"
+            + " side (codes " + locked + " and " + l.locked + ")");
+      }
       q.addAll(List.of(l.q));
       p.addAll(List.of(l.p));
       n.addAll(List.of(l.n));
@@ -328,7 +412,7 @@ public final class ContrastiveStep {
         n.toArray(new float[0][]), owners.stream().mapToInt(Integer::intValue).toArray(),
         qk.stream().mapToLong(Long::longValue).toArray(),
         pk.stream().mapToLong(Long::longValue).toArray(),
-        nk.stream().mapToLong(Long::longValue).toArray());
+        nk.stream().mapToLong(Long::longValue).toArray(), locked);
   }
 
   private static float[][] slice(float[][] rows, int from, int count) {
@@ -346,6 +430,13 @@ public final class ContrastiveStep {
     private final Workspace kept = new Workspace(encoder.store().dataType());
     private List<Sequence> texts = List.of();
     private TokenBatch whole;   // the batch whose activations `kept` holds, if one pass
+
+    /** This role's rows are fixed vectors (the locked text side): nothing to encode or train. */
+    float[][] fixed(float[][] rows) {
+      texts = List.of();
+      whole = null;
+      return rows;
+    }
 
     float[][] encode(List<Sequence> sequences) {
       texts = sequences;

@@ -96,6 +96,29 @@ public final class Replica {
     }
   }
 
+  /**
+   * Fails fast when the mix has locked-text tasks ({@code lit-*}) and the model that would train
+   * has no media towers: the checkpoint to resume ({@code resumeFrom}, null for none), else
+   * {@code init} with {@code spec}'s towers added.
+   */
+  public static void checkLockedText(Spec spec, String resumeFrom, Configuration conf)
+      throws IOException {
+    List<String> locked = spec.config().tasks().keySet().stream()
+        .filter(io.omniembed.data.TrainingExample::isLockedText).toList();
+    if (locked.isEmpty() || (resumeFrom == null && spec.media() != null)) {
+      return;
+    }
+    String model = resumeFrom != null ? resumeFrom : spec.init();
+    ModelConfig config = resumeFrom != null
+        ? ModelConfig.parse(HadoopFiles.readString(HadoopFiles.child(resumeFrom,
+            Checkpoint.CONFIG_FILE), conf), resumeFrom)
+        : Models.trainable(spec.init(), spec.config().seed(), conf).encoder().config();
+    if (!config.hasMedia()) {
+      throw new IllegalArgumentException("task " + locked.get(0) + " trains media towers against"
+          + " a frozen text teacher, but model " + model + " has none: add --media PRESET");
+    }
+  }
+
   /** The step to start after: that of the latest complete checkpoint under {@code out}, or 0. */
   public static int resumeStep(String out, Configuration conf) throws IOException {
     String latest = TrainingState.latest(out, conf);

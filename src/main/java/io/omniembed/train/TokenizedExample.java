@@ -16,7 +16,10 @@ import java.util.List;
  * task string excluded) for the loss's duplicate mask. Items of any modality: media parts are
  * read and cut into patches here. A distillation example keeps the teacher's embedding of its
  * source ({@code queryBare}, the source; {@code positive}, the translation) and gets no task
- * string: the teacher embedded the source as it is.
+ * string: the teacher embedded the source as it is. A locked-text example ({@code lit-*}) keeps
+ * the teacher's embedding of its text side, which stands in for that side's embedding; the text
+ * is still tokenised, for its content key, but never encoded, and no side gets a task string
+ * (the teacher embedded the text as it is).
  */
 public record TokenizedExample(Sequence queryWithTask, Sequence queryBare, Sequence positive,
     List<Sequence> negatives, long queryKey, long positiveKey, long[] negativeKeys,

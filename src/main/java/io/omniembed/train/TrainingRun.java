@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The training loop on one worker of W: for each step, this worker's {@link StepRows}, the
  * {@link ContrastiveStep} — or the {@link DistillationStep} for a batch of a {@code distill-*}
- * task — (gradients summed over the workers), gradient clipping, the learning
+ * task — (gradients summed over the workers), the frozen parameters' gradients dropped
+ * ({@code train.frozen}, {@link ParamGroups#dropFrozen}), gradient clipping, the learning
  * rate of the schedule and an AdamW update — the same update on every worker, so the replicas
  * stay identical. Worker 0 writes metrics to {@code OUT/metrics.jsonl} and the log, and
  * checkpoints to {@code OUT/step-N/} every {@code checkpoint_every} steps and at the end, the last
@@ -87,6 +88,7 @@ public final class TrainingRun {
         config.taskStringDropout(), config.seed(), config.gradCacheChunk(), collective,
         config.allreduceOverlap(), config.allreduceBf16() ? WireFormat.BF16 : WireFormat.FP32);
     DistillationStep distill = new DistillationStep(encoder, config.gradCacheChunk(), collective);
+    boolean frozen = optimizer.groups().anyFrozen();
     String lastGood = from > 0 ? HadoopFiles.child(out, "step-" + from) : "none (no checkpoint"
         + " written yet)";
     long start = System.nanoTime();
@@ -116,6 +118,9 @@ public final class TrainingRun {
       ContrastiveStep.Result r = TrainingExample.isDistillation(rows.task())
           ? distill.run(s, rows.rows(), rows.offset(), rows.globalSize())
           : step.run(s, rows.rows(), rows.offset(), rows.globalSize());
+      if (frozen) {
+        optimizer.groups().dropFrozen(encoder.store());
+      }
       double gradNorm = AdamW.clip(encoder.store(), config.gradClip());
       if (!Double.isFinite(r.loss()) || !Double.isFinite(gradNorm)) {
         throw new TrainingStopped("step " + s + " (task " + rows.task() + "): loss "

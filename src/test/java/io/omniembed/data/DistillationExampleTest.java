@@ -43,8 +43,8 @@ class DistillationExampleTest {
     assertEquals("task 'distill-de' is a distillation task but the row has no 'teacher'"
         + " embedding (embed the sources with the teacher and join them with join-teacher)",
         refusal("{\"task\":\"distill-de\",\"source\":\"Open\",\"translation\":\"Öffnen\"}"));
-    assertEquals("'teacher' given for task 'code', which is not a distillation task (their"
-        + " names start with distill-)", refusal("{\"task\":\"code\",\"query\":\"a\","
+    assertEquals("'teacher' given for task 'code', which is neither a distillation task nor a"
+        + " locked-text one (their names start with distill- and lit-)", refusal("{\"task\":\"code\",\"query\":\"a\","
             + "\"positive\":\"b\",\"teacher\":[1]}"));
     assertEquals("'teacher'[1] is not a finite number: \"x\"", refusal("{\"task\":"
         + "\"distill-de\",\"source\":\"Open\",\"translation\":\"Öffnen\",\"teacher\":[1,\"x\"]}"));
