@@ -44,6 +44,8 @@ public final class TrainStep {
         + " OPENBLAS_CORETYPE=%s%n", preset, encoder.store().size(), b, t, stepFlops / 1e9,
         System.getenv("OPENBLAS_CORETYPE"));
     SplittableRandom random = new SplittableRandom(1);
+    long fwdBwdNanos = 0;
+    long optNanos = 0;
     for (int s = 1; s <= steps + 2; s++) {
       List<TokenizedExample> batch = randomBatch(random, b, t, config.vocabSize());
       long t0 = System.nanoTime();
@@ -53,12 +55,40 @@ public final class TrainStep {
       adam.step(encoder.store(), 2e-5);
       long t2 = System.nanoTime();
       double sec = (t2 - t0) / 1e9;
+      if (s == 2) {
+        io.omniembed.model.layer.OpProfile.drain();   // the warm-up steps are not profiled
+      }
       if (s > 2) {
+        fwdBwdNanos += t1 - t0;
+        optNanos += t2 - t1;
         System.out.printf("RESULT engine=omniembed cfg=%s step=%d step_ms=%.0f fwd_bwd_ms=%.0f"
                 + " opt_ms=%.0f ex_per_s=%.1f gflops=%.1f loss=%.4f%n", preset, s - 3, sec * 1e3,
             (t1 - t0) / 1e6, (t2 - t1) / 1e6, b / sec, stepFlops / sec / 1e9, r.loss());
       }
     }
+    if (io.omniembed.model.layer.OpProfile.ON) {
+      printProfile(io.omniembed.model.layer.OpProfile.drain(), fwdBwdNanos, optNanos, steps);
+    }
+  }
+
+  /**
+   * ms per step per op kind (-Domniembed.profile=true), the rest of forward and backward (the
+   * loss, pooling, projection, copies between layers) and the optimizer, as PROFILE lines.
+   */
+  private static void printProfile(java.util.Map<String, Long> ops, long fwdBwd, long opt,
+      int steps) {
+    long counted = 0;
+    for (var e : ops.entrySet()) {
+      counted += e.getValue();
+      System.out.printf("PROFILE engine=omniembed op=\"%s\" ms_per_step=%.1f%n", e.getKey(),
+          e.getValue() / 1e6 / steps);
+    }
+    System.out.printf("PROFILE engine=omniembed op=\"other forward/backward (loss, pooling,"
+        + " projection, copies)\" ms_per_step=%.1f%n", (fwdBwd - counted) / 1e6 / steps);
+    System.out.printf("PROFILE engine=omniembed op=\"optimizer (clip, AdamW)\" ms_per_step=%.1f%n",
+        opt / 1e6 / steps);
+    System.out.printf("PROFILE engine=omniembed op=\"step\" ms_per_step=%.1f%n",
+        (fwdBwd + opt) / 1e6 / steps);
   }
 
   /** {@code b} (query, positive) pairs of {@code t} random token ids, no hard negatives. */

@@ -5,6 +5,7 @@ import io.omniembed.io.HadoopConf;
 import io.omniembed.io.HadoopFiles;
 import io.omniembed.io.Models;
 import io.omniembed.model.ModelSpec;
+import io.omniembed.model.onnx.Inference;
 import io.omniembed.pipeline.HardNegativeMining;
 import io.omniembed.pipeline.HardNegativeMining.Method;
 import io.omniembed.pipeline.HardNegativeMining.Triplet;
@@ -105,7 +106,7 @@ public final class PrepareJob implements Callable<Integer> {
     HadoopFiles.requireEmptyOutput(out, conf, "");
     if (method == Method.MODEL) {
       ModelSpec.parse(model, ModelSpec.Use.MINE);
-      Models.embedder(model, conf, 1);   // a model that cannot load fails here, before any work
+      Models.embedder(model, Inference.DEFAULT, conf, 1);   // fails here, before any work
     }
     Broadcast<HashSet<Long>> excluded = new JavaSparkContext(session.sparkContext())
         .broadcast(PairPreparation.excludedKeys(session, exclude));

@@ -9,6 +9,7 @@ import io.omniembed.model.layer.ClsPooling;
 import io.omniembed.model.layer.L2Normalize;
 import io.omniembed.model.layer.Linear;
 import io.omniembed.model.layer.MeanPooling;
+import io.omniembed.model.layer.OpProfile;
 import io.omniembed.model.layer.PatchEmbeddings;
 import io.omniembed.model.layer.TokenEmbeddings;
 import io.omniembed.model.layer.TransformerBlock;
@@ -145,7 +146,9 @@ public final class Encoder {
         .castTo(maskBias.dataType()));
 
     INDArray x = ws.view("hidden0", n, config.hidden());
+    long t0 = OpProfile.start();
     embeddings.forward(batch, media, x, ws.child("embeddings"));
+    OpProfile.stop("embeddings forward (lookup, positions, layer norm)", t0);
     for (int i = 0; i < blocks.length; i++) {
       String next = training ? "hidden" + (i + 1) : (i % 2 == 0 ? "hidden1" : "hidden0");
       INDArray y = ws.view(next, n, config.hidden());
@@ -225,7 +228,9 @@ public final class Encoder {
     }
     for (int p = 0; p < passes.size(); p++) {
       Pass pass = passes.get(p);
+      long t0 = OpProfile.start();
       embeddings.backward(pass.batch(), media, dx[p], pass.ws().child("embeddings"));
+      OpProfile.stop("embeddings backward (scatter-add, layer norm)", t0);
     }
     hook.finished(group++);   // embeddings
     if (media != null) {

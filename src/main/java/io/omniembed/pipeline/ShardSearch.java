@@ -6,7 +6,9 @@ import io.omniembed.eval.TopK;
 import io.omniembed.data.Item;
 import io.omniembed.data.NegativeSelection;
 import io.omniembed.io.Models;
+import io.omniembed.ml.Embedder;
 import io.omniembed.model.TextEmbedder;
+import io.omniembed.model.onnx.Inference;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -101,7 +103,7 @@ public final class ShardSearch {
       }
       return out.iterator();
     }
-    float[][] dv = embed(Models.embedder(model, conf, 1), docs.stream().map(Doc::text).toList());
+    float[][] dv = embed(Models.embedder(model, Inference.DEFAULT, conf, Embedder.threads()), docs.stream().map(Doc::text).toList());
     for (Query q : queryIt) {
       TopK top = new TopK(k);
       double pos = Double.NaN;
@@ -133,7 +135,7 @@ public final class ShardSearch {
   /** Adds each query's embedding (queries of one partition, embedded in batches). */
   public static Iterator<Query> withVectors(Iterator<Query> qs, String model,
       Configuration conf) {
-    TextEmbedder e = Models.embedder(model, conf, 1);
+    TextEmbedder e = Models.embedder(model, Inference.DEFAULT, conf, Embedder.threads());
     List<Query> batch = new ArrayList<>();
     qs.forEachRemaining(batch::add);
     float[][] v = embed(e, batch.stream().map(Query::text).toList());

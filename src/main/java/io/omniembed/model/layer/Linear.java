@@ -38,16 +38,20 @@ public final class Linear {
 
   /** x [N, in] → y [N, out]. */
   public void forward(INDArray x, INDArray y) {
+    long t0 = OpProfile.start();
     RowOps.broadcastRow(b, y, 0.0);                          // y = 1·bᵀ, then y += x·W
     Nd4j.gemm(x, w, y, false, false, 1.0, 1.0);
+    OpProfile.stop("linear forward (GEMM, bias)", t0);
   }
 
   /** Accumulates dW, db from x [N, in] and dy [N, out]; writes dx [N, in] unless it is null. */
   public void backward(INDArray x, INDArray dy, INDArray dx) {
+    long t0 = OpProfile.start();
     Nd4j.gemm(x, dy, dw, true, false, 1.0, 1.0);
     RowOps.sumRows(dy, db, 1.0);
     if (dx != null) {
       Nd4j.gemm(dy, w, dx, false, true, 1.0, 0.0);
     }
+    OpProfile.stop("linear backward (GEMMs, bias)", t0);
   }
 }

@@ -49,22 +49,28 @@ public final class SelfAttention {
     INDArray qkvOut = ws.view("qkv", n, 3 * hidden);
     qkv.forward(x, qkvOut);
     // [B, L, 3, heads, dh] → [3, B, heads, L, dh], so each head's Q, K, V are contiguous.
+    long t0 = OpProfile.start();
     INDArray split = ws.view("heads", 3, batch, heads, len, dh);
     split.assign(qkvOut.reshape('c', batch, len, 3, heads, dh).permute(2, 0, 3, 1, 4));
+    t0 = OpProfile.stop("attention head permutes", t0);
     INDArray q = part(split, 0);
     INDArray k = part(split, 1);
     INDArray v = part(split, 2);
 
     INDArray probs = ws.view("probs", batch, heads, len, len);
     Nd4j.matmul(q, k, probs, false, true, false);
+    t0 = OpProfile.stop("attention batched matmuls", t0);
     probs.muli(scale);
     Nd4j.exec(new BroadcastAddOp(probs, maskBias, probs, 0, 3));
     Nd4j.exec(new SoftMax(probs, probs, 3));
+    t0 = OpProfile.stop("attention scale, mask, softmax", t0);
 
     INDArray ctx = ws.view("ctx", batch, heads, len, dh);
     Nd4j.matmul(probs, v, ctx, false, false, false);
+    t0 = OpProfile.stop("attention batched matmuls", t0);
     INDArray merged = ws.view("merged", batch, len, heads, dh);
     merged.assign(ctx.permute(0, 2, 1, 3));
+    OpProfile.stop("attention head permutes", t0);
     INDArray merged2d = merged.reshape('c', n, hidden);
     out.forward(merged2d, y);
 
@@ -86,8 +92,10 @@ public final class SelfAttention {
 
     INDArray dMerged = ws.view("dMerged", n, hidden);
     out.backward(ws.kept("merged"), dy, dMerged);
+    long t0 = OpProfile.start();
     INDArray dCtx = ws.view("dCtx", batch, heads, len, dh);
     dCtx.assign(dMerged.reshape('c', batch, len, heads, dh).permute(0, 2, 1, 3));
+    t0 = OpProfile.stop("attention head permutes", t0);
 
     INDArray dSplit = ws.view("dSplit", 3, batch, heads, len, dh);
     INDArray q = part(split, 0);
@@ -100,16 +108,20 @@ public final class SelfAttention {
     Nd4j.matmul(probs, dCtx, dv, true, false, false);         // dV = Pᵀ·dC
     INDArray dScores = ws.view("dScores", batch, heads, len, len);
     Nd4j.matmul(dCtx, v, dScores, false, true, false);        // dP = dC·Vᵀ
+    t0 = OpProfile.stop("attention batched matmuls", t0);
     INDArray pdp = ws.view("pdp", batch, heads, len, len);
     pdp.assign(dScores).muli(probs);
     INDArray rowDot = pdp.sum(3);                              // [B, heads, L]
     Nd4j.exec(new BroadcastSubOp(dScores, rowDot, dScores, 0, 1, 2));
     dScores.muli(probs).muli(scale);                           // dS (w.r.t. Q·Kᵀ)
+    t0 = OpProfile.stop("attention scale, mask, softmax", t0);
     Nd4j.matmul(dScores, k, dq, false, false, false);         // dQ = dS·K
     Nd4j.matmul(dScores, q, dk, true, false, false);          // dK = dSᵀ·Q
+    t0 = OpProfile.stop("attention batched matmuls", t0);
 
     INDArray dQkv = ws.view("dQkv", batch, len, 3, heads, dh);
     dQkv.assign(dSplit.permute(1, 3, 0, 2, 4));
+    OpProfile.stop("attention head permutes", t0);
     qkv.backward(x, dQkv.reshape('c', n, 3 * hidden), dx);
   }
 

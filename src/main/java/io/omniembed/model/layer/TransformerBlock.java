@@ -41,15 +41,25 @@ public final class TransformerBlock {
     long ffn = ffnIn.out();
     INDArray h = ws.view("h", n, hidden);
     attention.forward(x, maskBias, batch, len, h, ws.child("attention"));
+    long t0 = OpProfile.start();
     h.addi(x);                                                 // residual, then LN in place
+    OpProfile.stop("residual adds", t0);
+    t0 = OpProfile.start();
     ln1.forward(h, h, ws.child("ln1"));
+    OpProfile.stop("layer norm forward", t0);
     INDArray u = ws.view("u", n, ffn);
     ffnIn.forward(h, u);
     INDArray g = ws.view("g", n, ffn);
+    t0 = OpProfile.start();
     Gelu.forward(u, g, ws.child("gelu"));
+    OpProfile.stop("GELU forward", t0);
     ffnOut.forward(g, y);
+    t0 = OpProfile.start();
     y.addi(h);
+    OpProfile.stop("residual adds", t0);
+    t0 = OpProfile.start();
     ln2.forward(y, y, ws.child("ln2"));
+    OpProfile.stop("layer norm forward", t0);
     ws.keep("h", h);
     ws.keep("g", g);
   }
@@ -61,16 +71,26 @@ public final class TransformerBlock {
     long ffn = ffnIn.out();
     INDArray h = ws.kept("h");
     INDArray dr2 = ws.view("dr2", n, hidden);
+    long t0 = OpProfile.start();
     ln2.backward(dy, dr2, ws.child("ln2"));                   // d(h + ffn(h))
+    OpProfile.stop("layer norm backward", t0);
     INDArray dg = ws.view("dg", n, ffn);
     ffnOut.backward(ws.kept("g"), dr2, dg);
+    t0 = OpProfile.start();
     Gelu.backward(dg, dg, ws.child("gelu"));
+    OpProfile.stop("GELU backward", t0);
     INDArray dh = ws.view("dh", n, hidden);
     ffnIn.backward(h, dg, dh);
+    t0 = OpProfile.start();
     dh.addi(dr2);                                              // residual branch
+    OpProfile.stop("residual adds", t0);
     INDArray dr1 = ws.view("dr1", n, hidden);
+    t0 = OpProfile.start();
     ln1.backward(dh, dr1, ws.child("ln1"));                   // d(x + attention(x))
+    OpProfile.stop("layer norm backward", t0);
     attention.backward(dr1, batch, len, dx, ws.child("attention"));
+    t0 = OpProfile.start();
     dx.addi(dr1);                                              // residual branch
+    OpProfile.stop("residual adds", t0);
   }
 }
