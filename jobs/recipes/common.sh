@@ -13,3 +13,17 @@ fetch() {
     -DoutputDirectory="$cache/sources" >&2)
   echo "$file"
 }
+
+# npm_fetch NAME@VERSION...: each npm package unpacked once under $npm_dir/NAME/package.
+npm_dir="$cache/npm"
+npm_fetch() {
+  local pkg name
+  mkdir -p "$npm_dir"
+  for pkg in "$@"; do
+    name=${pkg%@*}
+    if [[ ! -d "$npm_dir/$name/package" ]]; then
+      (cd "$npm_dir" && npm pack -q "$pkg" >/dev/null && mkdir -p "$name" \
+        && tar xzf "$name"-*.tgz -C "$name")
+    fi
+  done
+}

@@ -68,15 +68,7 @@ if ! command -v espeak-ng >/dev/null; then
   echo "installing Debian espeak-ng for the spoken names" >&2
   apt-get install -y -qq espeak-ng >/dev/null
 fi
-npm_dir="$cache/npm"
-mkdir -p "$npm_dir"
-for pkg in emoji-datasource-google@16.0.0 cldr-annotations-full@48.2.0; do
-  name=${pkg%@*}
-  if [[ ! -d "$npm_dir/$name/package" ]]; then
-    (cd "$npm_dir" && npm pack -q "$pkg" >/dev/null && mkdir -p "$name" \
-      && tar xzf "$name"-*.tgz -C "$name")
-  fi
-done
+npm_fetch emoji-datasource-google@16.0.0 cldr-annotations-full@48.2.0
 t_start=$(date +%s)
 seconds() {   # seconds SINCE: the seconds since SINCE
   echo $(( $(date +%s) - $1 ))

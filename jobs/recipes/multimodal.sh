@@ -32,15 +32,7 @@ if (( ${#need[@]} )); then
   echo "installing Debian packages: ${need[*]}" >&2
   apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-npm_dir="$cache/npm"
-mkdir -p "$npm_dir"
-for pkg in emoji-datasource-google@16.0.0 cldr-annotations-full@48.2.0; do
-  name=${pkg%@*}
-  if [[ ! -d "$npm_dir/$name/package" ]]; then
-    (cd "$npm_dir" && npm pack -q "$pkg" >/dev/null && mkdir -p "$name" \
-      && tar xzf "$name"-*.tgz -C "$name")
-  fi
-done
+npm_fetch emoji-datasource-google@16.0.0 cldr-annotations-full@48.2.0
 
 # 1. Data: multimodal pairs and benchmarks, text and code pairs, text and code benchmarks.
 if [[ ! -f "$out/data/manifest.json" ]]; then
