@@ -144,7 +144,7 @@ public final class DeviceParity {
    * Three sequences of 12 positions: text only; text around four image patches; four audio
    * patches then six video patches of three frames, then text. Token ids repeat.
    */
-  static TokenBatch mixedBatch(MediaSpec spec, int vocab, SplittableRandom random) {
+  public static TokenBatch mixedBatch(MediaSpec spec, int vocab, SplittableRandom random) {
     int len = 12;
     int b = 3;
     int[] ids = new int[b * len];

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.omniembed.config.MediaSpec;
 import io.omniembed.config.ModelConfig;
-import io.omniembed.data.Modality;
 import io.omniembed.model.Encoder;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
@@ -98,7 +97,8 @@ class DevicePathParityTest {
   void encoderForwardAndBackwardMatchOnBothPaths() {
     MediaSpec spec = MediaSpec.preset("tiny");
     Encoder encoder = Encoder.randomInit(ModelConfig.preset("tiny"), 5).withMedia(spec, 6);
-    TokenBatch batch = mixedBatch(spec, encoder.config().vocabSize());
+    TokenBatch batch = io.omniembed.bench.DeviceParity.mixedBatch(spec,
+        encoder.config().vocabSize(), new SplittableRandom(11));
     INDArray dEmbedding = Nd4j.rand(DataType.FLOAT, batch.batch(), encoder.config().outputDim())
         .subi(0.5);
 
@@ -127,42 +127,6 @@ class DevicePathParityTest {
       assertTrue(encoder.store().grad(name).amaxNumber().doubleValue() > 0,
           name + " has a gradient on the ND4J path");
     }
-  }
-
-  /** Three sequences: text only; text around image patches; audio, then video with times. */
-  private static TokenBatch mixedBatch(MediaSpec spec, int vocab) {
-    int len = 12;
-    int b = 3;
-    SplittableRandom random = new SplittableRandom(11);
-    int[] ids = new int[b * len];
-    int[] types = new int[b * len];
-    float[][] patches = new float[b * len][];
-    int[] times = new int[b * len];
-    int[] lengths = {9, 12, 11};
-    for (int s = 0; s < b; s++) {
-      for (int t = 0; t < lengths[s]; t++) {
-        int i = s * len + t;
-        Modality m = s == 1 && t >= 2 && t < 6 ? Modality.IMAGE
-            : s == 2 && t < 4 ? Modality.AUDIO
-            : s == 2 && t >= 4 && t < 10 ? Modality.VIDEO : Modality.TEXT;
-        types[i] = m.typeId();
-        if (m == Modality.TEXT) {
-          ids[i] = 1 + random.nextInt(Math.min(vocab, 40) - 1);   // repeats in the token table
-          continue;
-        }
-        int dim = switch (m) {
-          case IMAGE -> spec.image().patchDim();
-          case AUDIO -> spec.audio().patchDim();
-          default -> spec.video().image().patchDim();
-        };
-        patches[i] = new float[dim];
-        for (int d = 0; d < dim; d++) {
-          patches[i][d] = (float) random.nextDouble(-1, 1);
-        }
-        times[i] = m == Modality.VIDEO ? (t - 4) % spec.videoFrames() : 0;
-      }
-    }
-    return new TokenBatch(b, len, ids, types, lengths, patches, times);
   }
 
   private static ParamStore table(DataType type, int rows, int h) {
