@@ -1,6 +1,7 @@
 package io.omniembed.train;
 
 import io.omniembed.config.TrainConfig;
+import io.omniembed.model.layer.Elementwise;
 import io.omniembed.model.layer.ParamStore;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -61,6 +62,70 @@ public final class AdamW {
    * WordPiece table, half of MiniLM's parameters).
    */
   public void step(ParamStore store, double lr) {
+    if (Elementwise.supports(store.params(), store.grads(), m, v)) {
+      fusedStep(store, lr);
+    } else {
+      referenceStep(store, lr);
+    }
+  }
+
+  /**
+   * The update in one pass over each trained run of parameters (read g, m, v, θ; write m, v, θ),
+   * in float32 on the CPU backend: the chain of BLAS-1 ops of {@link #referenceStep} makes ten
+   * passes over the 22.7 M parameters of MiniLM and took six times PyTorch's fused AdamW.
+   */
+  void fusedStep(ParamStore store, double lr) {
+    t++;
+    double bc1 = 1 - Math.pow(beta1, t);
+    double bc2 = 1 - Math.pow(beta2, t);
+    float b1 = (float) beta1;
+    float b2 = (float) beta2;
+    float invBc2 = (float) (1 / bc2);
+    float epsilon = (float) eps;
+    for (ParamGroups.Run run : groups.runs()) {
+      if (run.scale() == 0.0) {
+        continue;   // frozen
+      }
+      float stepSize = (float) (run.scale() * lr / bc1);
+      float keep = (float) (run.decay() && weightDecay > 0 ? 1 - run.scale() * lr * weightDecay
+          : 1);
+      ParamGroups.Span span = new ParamGroups.Span(run.from(), run.to());
+      INDArray p = slice(store.params(), span);
+      INDArray ms = slice(m, span);
+      INDArray vs = slice(v, span);
+      Elementwise.map(new INDArray[] {slice(store.grads(), span), ms, vs, p},
+          new INDArray[] {ms, vs, p},
+          (in, out, len) -> update(in, out, len, b1, b2, invBc2, epsilon, stepSize, keep));
+    }
+  }
+
+  /** in = g, m, v, θ; out = m, v, θ: one AdamW update of {@code len} parameters. */
+  private static void update(float[][] in, float[][] out, int len, float b1, float b2,
+      float invBc2, float eps, float stepSize, float keep) {
+    float[] g = in[0];
+    float[] m = in[1];
+    float[] v = in[2];
+    float[] p = in[3];
+    float[] mOut = out[0];
+    float[] vOut = out[1];
+    float[] pOut = out[2];
+    float c1 = 1 - b1;
+    float c2 = 1 - b2;
+    for (int i = 0; i < len; i++) {
+      float gi = g[i];
+      float mi = b1 * m[i] + c1 * gi;
+      float vi = b2 * v[i] + c2 * gi * gi;
+      mOut[i] = mi;
+      vOut[i] = vi;
+      pOut[i] = p[i] * keep - stepSize * mi / ((float) Math.sqrt(vi * invBc2) + eps);
+    }
+  }
+
+  /**
+   * The same update as a chain of ND4J ops: the path for doubles (gradient checks) and device
+   * backends, and the baseline of the fused path's parity test.
+   */
+  void referenceStep(ParamStore store, double lr) {
     t++;
     double bc1 = 1 - Math.pow(beta1, t);
     double bc2 = 1 - Math.pow(beta2, t);

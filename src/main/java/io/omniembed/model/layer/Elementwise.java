@@ -21,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * io.omniembed.model.layer.Workspace} view is, and in host memory: the kernels run on the {@link
  * KernelPath#FUSED} path only, which is the CPU backend's.
  */
-final class Elementwise {
+public final class Elementwise {
 
   /** Elements moved per bulk copy: small enough to stay in L2, large enough to amortise. */
   private static final int CHUNK = 8192;
@@ -33,7 +33,7 @@ final class Elementwise {
   });
 
   /** A kernel over {@code len} elements: inputs in {@code in[k][0..len)}, outputs in {@code out}. */
-  interface Kernel {
+  public interface Kernel {
     void apply(float[][] in, float[][] out, int len);
   }
 
@@ -41,24 +41,40 @@ final class Elementwise {
 
   /**
    * Whether the fused kernels run on {@code arrays}: on the {@link KernelPath#FUSED} path, and
-   * all of them contiguous float32. Otherwise the callers run their ND4J op chains.
+   * all of them contiguous float32 in row-major order (vectors in either order). Otherwise the callers run their ND4J op chains.
    */
-  static boolean supports(INDArray... arrays) {
+  public static boolean supports(INDArray... arrays) {
     if (KernelPath.active() != KernelPath.FUSED) {
       return false;
     }
     for (INDArray a : arrays) {
-      if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || a.elementWiseStride() != 1) {
+      // A vector's order flag says nothing about its layout (ParamStore's 1-D views say 'f').
+      boolean rowMajor = a.ordering() == 'c' || a.rank() <= 1 || a.isVector();
+      if (a.dataType() != DataType.FLOAT || !rowMajor || a.elementWiseStride() != 1) {
         return false;
       }
     }
     return true;
   }
 
-  /** Runs {@code kernel} over all elements of equally sized {@code inputs} into {@code outputs}. */
-  static void map(INDArray[] inputs, INDArray[] outputs, Kernel kernel) {
+  /**
+   * Runs {@code kernel} over all elements of equally sized {@code inputs} into {@code outputs}.
+   * An output may be one of the inputs: each chunk is read whole before it is written.
+   */
+  public static void map(INDArray[] inputs, INDArray[] outputs, Kernel kernel) {
+    map(inputs, outputs, 0, kernel);
+  }
+
+  /**
+   * As {@link #map(INDArray[], INDArray[], Kernel)}, with {@code scratch} more chunk-sized arrays
+   * after the outputs in {@code out}: per-thread temporaries of the kernel, not written back. A
+   * kernel split into several simple loops over one chunk (which HotSpot's C2 compiles to SIMD
+   * code, where one loop mixing int and float work stays scalar) passes values between its loops
+   * through them.
+   */
+  public static void map(INDArray[] inputs, INDArray[] outputs, int scratch, Kernel kernel) {
     rows(inputs[0].length(), 1, (from, to) -> {
-      range(inputs, outputs, kernel, from, to);
+      range(inputs, outputs, scratch, kernel, from, to);
       return null;
     });
   }
@@ -93,8 +109,8 @@ final class Elementwise {
     return results;
   }
 
-  private static void range(INDArray[] inputs, INDArray[] outputs, Kernel kernel, long from,
-      long to) {
+  private static void range(INDArray[] inputs, INDArray[] outputs, int scratch, Kernel kernel,
+      long from, long to) {
     FloatBuffer[] inBuf = new FloatBuffer[inputs.length];
     FloatBuffer[] outBuf = new FloatBuffer[outputs.length];
     long[] inOff = new long[inputs.length];
@@ -108,14 +124,14 @@ final class Elementwise {
       outOff[i] = outputs[i].offset();
     }
     float[][] in = new float[inputs.length][CHUNK];
-    float[][] out = new float[outputs.length][CHUNK];
+    float[][] out = new float[outputs.length + scratch][CHUNK];
     for (long start = from; start < to; start += CHUNK) {
       int len = (int) Math.min(CHUNK, to - start);
       for (int i = 0; i < in.length; i++) {
         inBuf[i].get((int) (inOff[i] + start), in[i], 0, len);
       }
       kernel.apply(in, out, len);
-      for (int i = 0; i < out.length; i++) {
+      for (int i = 0; i < outputs.length; i++) {
         outBuf[i].put((int) (outOff[i] + start), out[i], 0, len);
       }
     }

@@ -1,6 +1,9 @@
 package io.omniembed.model.layer;
 
+import java.nio.FloatBuffer;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -11,6 +14,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * dx = r · (g − mean(g) − x̂ · mean(g·x̂)); dγ += Σ_rows dy·x̂; dβ += Σ_rows dy.
  */
 public final class LayerNorm {
+
+  /** Rows summed in float before the dγ, dβ sums move to double. */
+  private static final int FLUSH_ROWS = 32;
 
   private final INDArray gamma;
   private final INDArray beta;
@@ -46,49 +52,104 @@ public final class LayerNorm {
   }
 
   /**
-   * One pass per row in plain Java: mean and variance (accumulated in double), x̂, y. The ND4J
-   * chain of the reference path makes nine passes over [N, H].
+   * One pass per row in plain Java: mean and variance, x̂, y. The sums run in eight float
+   * accumulators (independent additions, and each sums only h/8 values), the element loops are
+   * simple enough for C2's SIMD code; the ND4J chain of the reference path makes nine passes over
+   * [N, H].
    */
   private void fusedForward(INDArray x, INDArray y, INDArray xhat, INDArray rstdRows) {
     int h = (int) x.size(1);
     float[] g = gamma.toFloatVector();
     float[] b = beta.toFloatVector();
-    java.nio.FloatBuffer xb = x.data().asNioFloat();
-    java.nio.FloatBuffer yb = y.data().asNioFloat();
-    java.nio.FloatBuffer hb = xhat.data().asNioFloat();
-    java.nio.FloatBuffer rb = rstdRows.data().asNioFloat();
+    FloatBuffer xb = x.data().asNioFloat();
+    FloatBuffer yb = y.data().asNioFloat();
+    FloatBuffer hb = xhat.data().asNioFloat();
+    FloatBuffer rb = rstdRows.data().asNioFloat();
     long xo = x.offset();
     long yo = y.offset();
     long ho = xhat.offset();
     long ro = rstdRows.offset();
     Elementwise.rows(x.size(0), h, (from, to) -> {
       float[] row = new float[h];
+      float[] xh = new float[h];
       for (long r = from; r < to; r++) {
         xb.get((int) (xo + r * h), row, 0, h);
-        double sum = 0;
-        for (int c = 0; c < h; c++) {
-          sum += row[c];
-        }
-        double mean = sum / h;
-        double sq = 0;
-        for (int c = 0; c < h; c++) {
-          double d = row[c] - mean;
-          sq += d * d;
-        }
-        float rstd = (float) (1.0 / Math.sqrt(sq / h + eps));
+        float mean = sum(row, h) / h;
+        float rstd = (float) (1.0 / Math.sqrt(sumSquaredDeviations(row, mean, h) / h + eps));
         rb.put((int) (ro + r), rstd);
-        float m = (float) mean;
         for (int c = 0; c < h; c++) {
-          row[c] = (row[c] - m) * rstd;
+          float v = (row[c] - mean) * rstd;
+          xh[c] = v;
+          row[c] = v * g[c] + b[c];
         }
-        hb.put((int) (ho + r * h), row, 0, h);
-        for (int c = 0; c < h; c++) {
-          row[c] = row[c] * g[c] + b[c];
-        }
+        hb.put((int) (ho + r * h), xh, 0, h);
         yb.put((int) (yo + r * h), row, 0, h);
       }
       return null;
     });
+  }
+
+  /** Σ a[0..n) in eight interleaved float accumulators. */
+  static float sum(float[] a, int n) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    float s4 = 0;
+    float s5 = 0;
+    float s6 = 0;
+    float s7 = 0;
+    int c = 0;
+    for (; c + 8 <= n; c += 8) {
+      s0 += a[c];
+      s1 += a[c + 1];
+      s2 += a[c + 2];
+      s3 += a[c + 3];
+      s4 += a[c + 4];
+      s5 += a[c + 5];
+      s6 += a[c + 6];
+      s7 += a[c + 7];
+    }
+    for (; c < n; c++) {
+      s0 += a[c];
+    }
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+  }
+
+  /** Σ (a[c] − mean)² over c in [0, n), as {@link #sum}. */
+  static float sumSquaredDeviations(float[] a, float mean, int n) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    float s4 = 0;
+    float s5 = 0;
+    float s6 = 0;
+    float s7 = 0;
+    int c = 0;
+    for (; c + 8 <= n; c += 8) {
+      float d0 = a[c] - mean;
+      float d1 = a[c + 1] - mean;
+      float d2 = a[c + 2] - mean;
+      float d3 = a[c + 3] - mean;
+      float d4 = a[c + 4] - mean;
+      float d5 = a[c + 5] - mean;
+      float d6 = a[c + 6] - mean;
+      float d7 = a[c + 7] - mean;
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+      s2 += d2 * d2;
+      s3 += d3 * d3;
+      s4 += d4 * d4;
+      s5 += d5 * d5;
+      s6 += d6 * d6;
+      s7 += d7 * d7;
+    }
+    for (; c < n; c++) {
+      float d = a[c] - mean;
+      s0 += d * d;
+    }
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
   }
 
   /**
@@ -123,42 +184,52 @@ public final class LayerNorm {
     referenceBackward(dy, dx, xhat, rstd, ws);
   }
 
-  /** One pass per row; dγ and dβ summed per thread in double, then added once. */
+  /**
+   * One pass per row. dγ and dβ are summed per thread in float arrays (a loop C2 turns into SIMD
+   * code) that are emptied into double sums every {@value #FLUSH_ROWS} rows, then added once.
+   */
   private void fusedBackward(INDArray dy, INDArray dx, INDArray xhat, INDArray rstd) {
     int h = (int) dy.size(1);
     float[] g = gamma.toFloatVector();
-    java.nio.FloatBuffer dyb = dy.data().asNioFloat();
-    java.nio.FloatBuffer dxb = dx.data().asNioFloat();
-    java.nio.FloatBuffer hb = xhat.data().asNioFloat();
-    java.nio.FloatBuffer rb = rstd.data().asNioFloat();
+    FloatBuffer dyb = dy.data().asNioFloat();
+    FloatBuffer dxb = dx.data().asNioFloat();
+    FloatBuffer hb = xhat.data().asNioFloat();
+    FloatBuffer rb = rstd.data().asNioFloat();
     long dyo = dy.offset();
     long dxo = dx.offset();
     long ho = xhat.offset();
     long ro = rstd.offset();
-    java.util.List<double[][]> partials = Elementwise.rows(dy.size(0), h, (from, to) -> {
+    List<double[][]> partials = Elementwise.rows(dy.size(0), h, (from, to) -> {
       double[] sumGamma = new double[h];
       double[] sumBeta = new double[h];
+      float[] blockGamma = new float[h];
+      float[] blockBeta = new float[h];
       float[] d = new float[h];
       float[] xh = new float[h];
+      float[] dg = new float[h];
       for (long r = from; r < to; r++) {
         dyb.get((int) (dyo + r * h), d, 0, h);
         hb.get((int) (ho + r * h), xh, 0, h);
         float rs = rb.get((int) (ro + r));
-        double meanG = 0;
-        double meanGx = 0;
         for (int c = 0; c < h; c++) {
-          sumGamma[c] += d[c] * xh[c];
-          sumBeta[c] += d[c];
-          double gc = d[c] * g[c];
-          meanG += gc;
-          meanGx += gc * xh[c];
+          blockGamma[c] += d[c] * xh[c];
+          blockBeta[c] += d[c];
+          dg[c] = d[c] * g[c];
         }
-        float mg = (float) (meanG / h);
-        float mgx = (float) (meanGx / h);
+        float mg = sum(dg, h) / h;
+        float mgx = dot(dg, xh, h) / h;
         for (int c = 0; c < h; c++) {
-          d[c] = rs * (d[c] * g[c] - mg - xh[c] * mgx);
+          d[c] = rs * (dg[c] - mg - xh[c] * mgx);
         }
         dxb.put((int) (dxo + r * h), d, 0, h);
+        if ((r - from) % FLUSH_ROWS == FLUSH_ROWS - 1 || r == to - 1) {
+          for (int c = 0; c < h; c++) {
+            sumGamma[c] += blockGamma[c];
+            sumBeta[c] += blockBeta[c];
+            blockGamma[c] = 0;
+            blockBeta[c] = 0;
+          }
+        }
       }
       return new double[][] {sumGamma, sumBeta};
     });
@@ -170,8 +241,35 @@ public final class LayerNorm {
         sb[c] += p[1][c];
       }
     }
-    dgamma.addi(org.nd4j.linalg.factory.Nd4j.createFromArray(sg).castTo(dgamma.dataType()));
-    dbeta.addi(org.nd4j.linalg.factory.Nd4j.createFromArray(sb).castTo(dbeta.dataType()));
+    dgamma.addi(Nd4j.createFromArray(sg).castTo(dgamma.dataType()));
+    dbeta.addi(Nd4j.createFromArray(sb).castTo(dbeta.dataType()));
+  }
+
+  /** Σ a[c]·b[c] over c in [0, n), as {@link #sum}. */
+  static float dot(float[] a, float[] b, int n) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    float s4 = 0;
+    float s5 = 0;
+    float s6 = 0;
+    float s7 = 0;
+    int c = 0;
+    for (; c + 8 <= n; c += 8) {
+      s0 += a[c] * b[c];
+      s1 += a[c + 1] * b[c + 1];
+      s2 += a[c + 2] * b[c + 2];
+      s3 += a[c + 3] * b[c + 3];
+      s4 += a[c + 4] * b[c + 4];
+      s5 += a[c + 5] * b[c + 5];
+      s6 += a[c + 6] * b[c + 6];
+      s7 += a[c + 7] * b[c + 7];
+    }
+    for (; c < n; c++) {
+      s0 += a[c] * b[c];
+    }
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
   }
 
   /** The ND4J reference of {@link #backward}. */

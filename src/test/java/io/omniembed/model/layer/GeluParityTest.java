@@ -33,5 +33,33 @@ class GeluParityTest {
     double backwardErr = Nd4j.math().abs(du.sub(duRef)).maxNumber().doubleValue();
     assertTrue(forwardErr < 2e-6, "forward max |fused − reference| = " + forwardErr);
     assertTrue(backwardErr < 2e-6, "backward max |fused − reference| = " + backwardErr);
+
+    // And against the reference in double precision, relative to the size of the values.
+    INDArray ud = u.castTo(DataType.DOUBLE);
+    INDArray gD = Nd4j.create(DataType.DOUBLE, 7, 10_001);
+    INDArray phiD = Nd4j.create(DataType.DOUBLE, 7, 10_001);
+    Gelu.referenceForward(ud, gD, phiD);
+    INDArray duD = Nd4j.create(DataType.DOUBLE, 7, 10_001);
+    Gelu.referenceBackward(ud, phiD, dg.castTo(DataType.DOUBLE), duD,
+        Nd4j.create(DataType.DOUBLE, 7, 10_001));
+    assertRelative("forward", g, gD, 2e-6);                   // |u|·|error of Φ|, |u| ≤ 9
+    assertRelative("Phi", ws.kept("Phi"), phiD, 3e-7);
+    assertRelative("backward", du, duD, 1e-6);
+  }
+
+  @Test
+  void theFusedPathRunsOnWorkspaceViews() {
+    Workspace ws = new Workspace();
+    INDArray u = ws.view("u", 64, 1536);
+    assertTrue(Elementwise.supports(u, ws.view("g", 64, 1536), ws.view("Phi", 64, 1536)));
+  }
+
+  /** max |a − ref| / max(1, |ref|) below {@code tol}. */
+  private static void assertRelative(String what, INDArray a, INDArray ref, double tol) {
+    INDArray diff = Nd4j.math().abs(a.castTo(DataType.DOUBLE).sub(ref));
+    INDArray scale = Nd4j.math().abs(ref).dup();
+    org.nd4j.linalg.ops.transforms.Transforms.max(scale, 1.0, false);
+    double err = diff.divi(scale).maxNumber().doubleValue();
+    assertTrue(err < tol, what + ": max relative |fused − double reference| = " + err);
   }
 }

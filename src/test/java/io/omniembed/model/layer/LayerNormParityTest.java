@@ -28,6 +28,9 @@ class LayerNormParityTest {
 
     Workspace fused = new Workspace();
     INDArray y = Nd4j.create(DataType.FLOAT, n, h);
+    // The parameters are 1-D views of the flat buffer, as in a model: the fused path must run.
+    assertTrue(Elementwise.supports(x, y, store.param("t.ln.weight"), store.grad("t.ln.bias")),
+        "fused path not taken");
     ln.forward(x, y, fused);
     INDArray dx = Nd4j.create(DataType.FLOAT, n, h);
     ln.backward(dy, dx, fused);
