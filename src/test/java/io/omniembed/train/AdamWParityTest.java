@@ -25,7 +25,8 @@ class AdamWParityTest {
     ParamGroups groups = ParamGroups.of(fused, false, 10, FrozenParameters.TEXT);
     assertTrue(groups.anyFrozen(), "the test needs frozen parameters");
     AdamW a = new AdamW(fused, 0.9, 0.999, 1e-8, 0.05, groups);
-    AdamW b = new AdamW(ref, 0.9, 0.999, 1e-8, 0.05, ParamGroups.of(ref, false, 10, FrozenParameters.TEXT));
+    AdamW b = new AdamW(ref, 0.9, 0.999, 1e-8, 0.05,
+        ParamGroups.of(ref, false, 10, FrozenParameters.TEXT));
     assertTrue(Elementwise.supports(fused.params(), fused.grads()), "fused path not taken");
     for (int step = 1; step <= 3; step++) {
       var g = Nd4j.randn(DataType.FLOAT, fused.size()).muli(0.01 * step);

@@ -33,6 +33,7 @@ public final class Elementwise {
   });
 
   /** A kernel over {@code len} elements: inputs in {@code in[k][0..len)}, outputs in {@code out}. */
+  @FunctionalInterface
   public interface Kernel {
     void apply(float[][] in, float[][] out, int len);
   }
@@ -41,7 +42,8 @@ public final class Elementwise {
 
   /**
    * Whether the fused kernels run on {@code arrays}: on the {@link KernelPath#FUSED} path, and
-   * all of them contiguous float32 in row-major order (vectors in either order). Otherwise the callers run their ND4J op chains.
+   * all of them contiguous float32 in row-major order (vectors in either order). Otherwise the
+   * callers run their ND4J op chains.
    */
   public static boolean supports(INDArray... arrays) {
     if (KernelPath.active() != KernelPath.FUSED) {
@@ -107,6 +109,130 @@ public final class Elementwise {
       }
     }
     return results;
+  }
+
+  /** Σ a[from..from+n) in eight interleaved float accumulators. */
+  static float sum(float[] a, int from, int n) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    float s4 = 0;
+    float s5 = 0;
+    float s6 = 0;
+    float s7 = 0;
+    int end = from + n;
+    int c = from;
+    for (; c + 8 <= end; c += 8) {
+      s0 += a[c];
+      s1 += a[c + 1];
+      s2 += a[c + 2];
+      s3 += a[c + 3];
+      s4 += a[c + 4];
+      s5 += a[c + 5];
+      s6 += a[c + 6];
+      s7 += a[c + 7];
+    }
+    for (; c < end; c++) {
+      s0 += a[c];
+    }
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+  }
+
+  /** Σ (a[c] − mean)² over c in [0, n), as {@link #sum(float[], int, int)}. */
+  static float sumSquaredDeviations(float[] a, float mean, int n) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    float s4 = 0;
+    float s5 = 0;
+    float s6 = 0;
+    float s7 = 0;
+    int c = 0;
+    for (; c + 8 <= n; c += 8) {
+      float d0 = a[c] - mean;
+      float d1 = a[c + 1] - mean;
+      float d2 = a[c + 2] - mean;
+      float d3 = a[c + 3] - mean;
+      float d4 = a[c + 4] - mean;
+      float d5 = a[c + 5] - mean;
+      float d6 = a[c + 6] - mean;
+      float d7 = a[c + 7] - mean;
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+      s2 += d2 * d2;
+      s3 += d3 * d3;
+      s4 += d4 * d4;
+      s5 += d5 * d5;
+      s6 += d6 * d6;
+      s7 += d7 * d7;
+    }
+    for (; c < n; c++) {
+      float d = a[c] - mean;
+      s0 += d * d;
+    }
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+  }
+
+  /** Σ a[c]·b[c] over c in [from, from+n), as {@link #sum(float[], int, int)}. */
+  static float dot(float[] a, float[] b, int from, int n) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    float s4 = 0;
+    float s5 = 0;
+    float s6 = 0;
+    float s7 = 0;
+    int end = from + n;
+    int c = from;
+    for (; c + 8 <= end; c += 8) {
+      s0 += a[c] * b[c];
+      s1 += a[c + 1] * b[c + 1];
+      s2 += a[c + 2] * b[c + 2];
+      s3 += a[c + 3] * b[c + 3];
+      s4 += a[c + 4] * b[c + 4];
+      s5 += a[c + 5] * b[c + 5];
+      s6 += a[c + 6] * b[c + 6];
+      s7 += a[c + 7] * b[c + 7];
+    }
+    for (; c < end; c++) {
+      s0 += a[c] * b[c];
+    }
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+  }
+
+  // exp(y) = 2^(y·log2 e) = 2^k · 2^f, k the nearest integer, |f| ≤ ½. Adding 1.5·2²³ rounds a
+  // float in [−126, 0] to an integer and leaves k in the low bits of the sum, so k never goes
+  // through a float-to-int conversion (which C2 does not vectorise here).
+  private static final float LOG2E = 1.44269504f;
+  private static final float LN2 = 0.693147181f;
+  private static final float ROUND = 12582912f;                // 1.5·2²³
+  private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
+
+  /**
+   * x[i] ← exp(x[i]) over [0, len) for x[i] ≤ 0 (below −87 it gives exp(−87), 1.6·10⁻³⁸), relative
+   * error below 6·10⁻⁶ (the float rounding of x·log2 e; below 10⁻⁶ for x ≥ −20). Three loops that
+   * C2 compiles to SIMD code, about 2 ns an element; {@code scratch} holds at least len floats.
+   */
+  static void expNonPositive(float[] x, float[] scratch, int len) {
+    for (int i = 0; i < len; i++) {
+      float y = Math.max(x[i], -87f) * LOG2E;                  // ≥ −125.6
+      float k = y + ROUND;                                     // rounded: ROUND + nearest integer
+      scratch[i] = k;
+      x[i] = y - (k - ROUND);                                  // f, |f| ≤ ½
+    }
+    for (int i = 0; i < len; i++) {
+      int k = Float.floatToRawIntBits(scratch[i]) - ROUND_BITS;
+      scratch[i] = Float.intBitsToFloat((k + 127) << 23);      // 2^k
+    }
+    for (int i = 0; i < len; i++) {
+      float r = x[i] * LN2;                                    // 2^f = exp(r), |r| ≤ ln2/2
+      float e = 1f + r * (1f + r * (0.5f + r * (1f / 6 + r * (1f / 24 + r * (1f / 120
+          + r * (1f / 720))))));
+      x[i] = e * scratch[i];
+    }
   }
 
   private static void range(INDArray[] inputs, INDArray[] outputs, int scratch, Kernel kernel,

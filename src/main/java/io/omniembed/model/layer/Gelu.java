@@ -15,7 +15,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>Two paths. The fused float32 path computes g, Φ and φ over each chunk of elements in four
  * short loops that HotSpot's C2 compiles to SIMD code (a single loop with the float-to-int work
  * of the exponential stays scalar and runs 5× slower): erf by a rational function, exp(−u²/2) by
- * splitting off a power of two; the backward is one more loop. The reference path, a chain of
+ * {@link Elementwise#expNonPositive}; the backward is one more loop. The reference path, a chain of
  * ND4J ops with ND4J's erf, serves other precisions (the double gradient checks) and device
  * backends ({@link KernelPath#ND4J}), and is the baseline of the fused path's parity test.
  */
@@ -40,14 +40,6 @@ public final class Gelu {
   private static final float ERF_B4 = -1.68282697438203e-03f;
   private static final float ERF_B6 = -2.13374055278905e-04f;
   private static final float ERF_B8 = -1.45660718464996e-05f;
-
-  // exp(y) = 2^(y·log2 e) = 2^k · 2^f, k the nearest integer, |f| ≤ ½. Adding 1.5·2²³ rounds a
-  // float in [−126, 0] to an integer and leaves k in the low bits of the sum, so k never goes
-  // through a float-to-int conversion (which C2 does not vectorise here).
-  private static final float LOG2E = 1.44269504f;
-  private static final float LN2 = 0.693147181f;
-  private static final float ROUND = 12582912f;                // 1.5·2²³
-  private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
 
   private Gelu() {}
 
@@ -80,16 +72,15 @@ public final class Gelu {
   }
 
   /**
-   * g = u·Φ(u), Φ and φ kept. Four loops over the chunk, each simple enough for C2's SIMD code:
-   * Φ and g; the exponent's split y·log2 e = k + f (k, as the rounded sum's bits, parked in the
-   * scratch array); 2^k from k's bits; φ = 2^f·2^k/√(2π).
+   * g = u·Φ(u), Φ and φ kept: loops over the chunk, each simple enough for C2's SIMD code (Φ and
+   * g; then φ through {@link Elementwise#expNonPositive}).
    */
   private static void fusedForward(float[][] in, float[][] out, int len) {
     float[] u = in[0];
     float[] g = out[0];
     float[] cdf = out[1];
     float[] density = out[2];
-    float[] scale = out[3];                                    // scratch: k, then 2^k
+    float[] scratch = out[3];
     for (int i = 0; i < len; i++) {
       float x = Math.max(Math.min(u[i] * INV_SQRT2, 4f), -4f);
       float x2 = x * x;
@@ -108,20 +99,11 @@ public final class Gelu {
       g[i] = u[i] * c;
     }
     for (int i = 0; i < len; i++) {
-      float y = Math.max(-0.5f * u[i] * u[i], -87f) * LOG2E;   // log2 of exp(−u²/2), ≥ −125.6
-      float k = y + ROUND;                                     // rounded: ROUND + nearest integer
-      scale[i] = k;
-      density[i] = y - (k - ROUND);                            // f, |f| ≤ ½
+      density[i] = -0.5f * u[i] * u[i];
     }
+    Elementwise.expNonPositive(density, scratch, len);
     for (int i = 0; i < len; i++) {
-      int k = Float.floatToRawIntBits(scale[i]) - ROUND_BITS;
-      scale[i] = Float.intBitsToFloat((k + 127) << 23);
-    }
-    for (int i = 0; i < len; i++) {
-      float r = density[i] * LN2;                              // 2^f = exp(r), |r| ≤ ln2/2
-      float e = 1f + r * (1f + r * (0.5f + r * (1f / 6 + r * (1f / 24 + r * (1f / 120
-          + r * (1f / 720))))));
-      density[i] = e * scale[i] * INV_SQRT_2PI;
+      density[i] *= INV_SQRT_2PI;
     }
   }
 

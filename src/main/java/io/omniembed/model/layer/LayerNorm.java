@@ -74,8 +74,9 @@ public final class LayerNorm {
       float[] xh = new float[h];
       for (long r = from; r < to; r++) {
         xb.get((int) (xo + r * h), row, 0, h);
-        float mean = sum(row, h) / h;
-        float rstd = (float) (1.0 / Math.sqrt(sumSquaredDeviations(row, mean, h) / h + eps));
+        float mean = Elementwise.sum(row, 0, h) / h;
+        float var = Elementwise.sumSquaredDeviations(row, mean, h) / h;
+        float rstd = (float) (1.0 / Math.sqrt(var + eps));
         rb.put((int) (ro + r), rstd);
         for (int c = 0; c < h; c++) {
           float v = (row[c] - mean) * rstd;
@@ -87,69 +88,6 @@ public final class LayerNorm {
       }
       return null;
     });
-  }
-
-  /** Σ a[0..n) in eight interleaved float accumulators. */
-  static float sum(float[] a, int n) {
-    float s0 = 0;
-    float s1 = 0;
-    float s2 = 0;
-    float s3 = 0;
-    float s4 = 0;
-    float s5 = 0;
-    float s6 = 0;
-    float s7 = 0;
-    int c = 0;
-    for (; c + 8 <= n; c += 8) {
-      s0 += a[c];
-      s1 += a[c + 1];
-      s2 += a[c + 2];
-      s3 += a[c + 3];
-      s4 += a[c + 4];
-      s5 += a[c + 5];
-      s6 += a[c + 6];
-      s7 += a[c + 7];
-    }
-    for (; c < n; c++) {
-      s0 += a[c];
-    }
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
-  }
-
-  /** Σ (a[c] − mean)² over c in [0, n), as {@link #sum}. */
-  static float sumSquaredDeviations(float[] a, float mean, int n) {
-    float s0 = 0;
-    float s1 = 0;
-    float s2 = 0;
-    float s3 = 0;
-    float s4 = 0;
-    float s5 = 0;
-    float s6 = 0;
-    float s7 = 0;
-    int c = 0;
-    for (; c + 8 <= n; c += 8) {
-      float d0 = a[c] - mean;
-      float d1 = a[c + 1] - mean;
-      float d2 = a[c + 2] - mean;
-      float d3 = a[c + 3] - mean;
-      float d4 = a[c + 4] - mean;
-      float d5 = a[c + 5] - mean;
-      float d6 = a[c + 6] - mean;
-      float d7 = a[c + 7] - mean;
-      s0 += d0 * d0;
-      s1 += d1 * d1;
-      s2 += d2 * d2;
-      s3 += d3 * d3;
-      s4 += d4 * d4;
-      s5 += d5 * d5;
-      s6 += d6 * d6;
-      s7 += d7 * d7;
-    }
-    for (; c < n; c++) {
-      float d = a[c] - mean;
-      s0 += d * d;
-    }
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
   }
 
   /**
@@ -216,8 +154,8 @@ public final class LayerNorm {
           blockBeta[c] += d[c];
           dg[c] = d[c] * g[c];
         }
-        float mg = sum(dg, h) / h;
-        float mgx = dot(dg, xh, h) / h;
+        float mg = Elementwise.sum(dg, 0, h) / h;
+        float mgx = Elementwise.dot(dg, xh, 0, h) / h;
         for (int c = 0; c < h; c++) {
           d[c] = rs * (dg[c] - mg - xh[c] * mgx);
         }
@@ -243,33 +181,6 @@ public final class LayerNorm {
     }
     dgamma.addi(Nd4j.createFromArray(sg).castTo(dgamma.dataType()));
     dbeta.addi(Nd4j.createFromArray(sb).castTo(dbeta.dataType()));
-  }
-
-  /** Σ a[c]·b[c] over c in [0, n), as {@link #sum}. */
-  static float dot(float[] a, float[] b, int n) {
-    float s0 = 0;
-    float s1 = 0;
-    float s2 = 0;
-    float s3 = 0;
-    float s4 = 0;
-    float s5 = 0;
-    float s6 = 0;
-    float s7 = 0;
-    int c = 0;
-    for (; c + 8 <= n; c += 8) {
-      s0 += a[c] * b[c];
-      s1 += a[c + 1] * b[c + 1];
-      s2 += a[c + 2] * b[c + 2];
-      s3 += a[c + 3] * b[c + 3];
-      s4 += a[c + 4] * b[c + 4];
-      s5 += a[c + 5] * b[c + 5];
-      s6 += a[c + 6] * b[c + 6];
-      s7 += a[c + 7] * b[c + 7];
-    }
-    for (; c < n; c++) {
-      s0 += a[c] * b[c];
-    }
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
   }
 
   /** The ND4J reference of {@link #backward}. */

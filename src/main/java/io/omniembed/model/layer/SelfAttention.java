@@ -1,9 +1,6 @@
 package io.omniembed.model.layer;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -60,9 +57,7 @@ public final class SelfAttention {
     INDArray probs = ws.view("probs", batch, heads, len, len);
     Nd4j.matmul(q, k, probs, false, true, false);
     t0 = OpProfile.stop("attention batched matmuls", t0);
-    probs.muli(scale);
-    Nd4j.exec(new BroadcastAddOp(probs, maskBias, probs, 0, 3));
-    Nd4j.exec(new SoftMax(probs, probs, 3));
+    MaskedSoftmax.forward(probs, maskBias, scale);
     t0 = OpProfile.stop("attention scale, mask, softmax", t0);
 
     INDArray ctx = ws.view("ctx", batch, heads, len, dh);
@@ -109,11 +104,7 @@ public final class SelfAttention {
     INDArray dScores = ws.view("dScores", batch, heads, len, len);
     Nd4j.matmul(dCtx, v, dScores, false, true, false);        // dP = dC·Vᵀ
     t0 = OpProfile.stop("attention batched matmuls", t0);
-    INDArray pdp = ws.view("pdp", batch, heads, len, len);
-    pdp.assign(dScores).muli(probs);
-    INDArray rowDot = pdp.sum(3);                              // [B, heads, L]
-    Nd4j.exec(new BroadcastSubOp(dScores, rowDot, dScores, 0, 1, 2));
-    dScores.muli(probs).muli(scale);                           // dS (w.r.t. Q·Kᵀ)
+    MaskedSoftmax.backward(probs, dScores, scale, ws);        // dS (w.r.t. Q·Kᵀ)
     t0 = OpProfile.stop("attention scale, mask, softmax", t0);
     Nd4j.matmul(dScores, k, dq, false, false, false);         // dQ = dS·K
     Nd4j.matmul(dScores, q, dk, true, false, false);          // dK = dSᵀ·Q
