@@ -16,12 +16,10 @@ out=${1:?usage: code-finetune.sh OUT_DIR}
 steps=${STEPS:-300}
 claim_out "$out" jobs/recipes/code-finetune.sh   # a new or empty dir, or an earlier run's
 train_jars=()
-for gav in com.google.guava:guava:33.4.8-jre org.apache.commons:commons-lang3:3.18.0 \
-    org.apache.commons:commons-collections4:4.6.0 commons-io:commons-io:2.22.0 \
-    org.apache.commons:commons-math3:3.6.1; do
+for gav in "${code_train_gavs[@]}"; do
   train_jars+=("$(fetch "$gav")")
 done
-valid_jar=$(fetch org.apache.commons:commons-text:1.15.0)
+valid_jar=$(fetch "$code_valid_gav")
 if [[ ! -f /usr/share/wordnet/data.noun ]]; then
   echo "installing Debian wordnet-base for the general text benchmark" >&2
   apt-get install -y -qq wordnet-base >/dev/null

@@ -27,3 +27,36 @@ npm_fetch() {
     fi
   done
 }
+
+# The Java sources jars that the code recipes train on (commons-text stays out: it is held out).
+code_train_gavs=(com.google.guava:guava:33.4.8-jre org.apache.commons:commons-lang3:3.18.0
+  org.apache.commons:commons-collections4:4.6.0 commons-io:commons-io:2.22.0
+  org.apache.commons:commons-math3:3.6.1)
+code_valid_gav=org.apache.commons:commons-text:1.15.0
+
+# need_debs PKG...: installs the Debian packages that are not installed yet.
+need_debs() {
+  local pkg need=()
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+  done
+  if (( ${#need[@]} )); then
+    echo "installing Debian packages: ${need[*]}" >&2
+    apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+}
+
+# keep_budget NAME OUT BUDGET: records a recipe's knobs in OUT/budget.txt; a re-run in the same
+# OUT with other knobs is refused (exit code 2, nothing deleted), so a resumed run never mixes
+# outputs of two budgets.
+keep_budget() {
+  local name=$1 dir=$2 budget=$3
+  if [[ -f "$dir/budget.txt" && "$(cat "$dir/budget.txt")" != "$budget" ]]; then
+    echo "$name: $dir was made with other knobs:" >&2
+    echo "  earlier: $(cat "$dir/budget.txt")" >&2
+    echo "  now:     $budget" >&2
+    echo "give a new directory, or the earlier knobs to resume (nothing was deleted)" >&2
+    exit 2
+  fi
+  echo "$budget" > "$dir/budget.txt"
+}

@@ -45,14 +45,7 @@ t0=$(date +%s)
 budget="LANGS=$langs STEPS=$steps BATCH=$batch MAX_LENGTH=$max_length LR=$lr"
 budget+=" MAX_PAIRS=$max_pairs MAX_QUERIES=$max_queries MAX_CORPUS=$max_corpus"
 budget+=" EVAL_MAX_LENGTH=$eval_max_length SEED=$seed"
-if [[ -f "$out/budget.txt" && "$(cat "$out/budget.txt")" != "$budget" ]]; then
-  echo "distill.sh: $out was made with other knobs:" >&2
-  echo "  earlier: $(cat "$out/budget.txt")" >&2
-  echo "  now:     $budget" >&2
-  echo "give a new directory, or the earlier knobs to resume (nothing was deleted)" >&2
-  exit 2
-fi
-echo "$budget" > "$out/budget.txt"
+keep_budget distill.sh "$out" "$budget"
 if [[ ! -f /usr/share/wordnet/data.noun ]]; then
   echo "installing Debian wordnet-base for the English control benchmark" >&2
   apt-get install -y -qq wordnet-base >/dev/null

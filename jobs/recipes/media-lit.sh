@@ -52,14 +52,7 @@ t0=$(date +%s)
 budget="TEXT_MODEL=$text_model MEDIA=$media LIT_STEPS=$lit_steps JOINT_STEPS=$joint_steps"
 budget+=" BATCH=$batch LR=$lr JOINT_LR=$joint_lr FROZEN=$frozen SPEECH_LIMIT=$speech_limit"
 budget+=" BENCH_SIZE=$bench_size EVAL_ENGINE=$eval_engine SEED=$seed"
-if [[ -f "$out/budget.txt" && "$(cat "$out/budget.txt")" != "$budget" ]]; then
-  echo "media-lit.sh: $out was made with other knobs:" >&2
-  echo "  earlier: $(cat "$out/budget.txt")" >&2
-  echo "  now:     $budget" >&2
-  echo "give a new directory, or the earlier knobs to resume (nothing was deleted)" >&2
-  exit 2
-fi
-echo "$budget" > "$out/budget.txt"
+keep_budget media-lit.sh "$out" "$budget"
 
 stage() {   # stage NAME WHAT: says what a stage did, or that an earlier run's output was kept
   echo "== media-lit.sh: $1: $2" >&2

@@ -35,12 +35,14 @@ public final class EvalJob implements Callable<Integer> {
   String model;
 
   @Option(names = "--benchmark", required = true, paramLabel = "DIR",
-      description = "Benchmark directory in the BEIR layout.")
-  String benchmark;
+      description = "Benchmark directory in the BEIR layout; repeatable (one model, one Spark"
+          + " session, the benchmarks in turn).")
+  List<String> benchmarks;
 
   @Option(names = "--out", required = true, paramLabel = "FILE.json",
-      description = "Where to write the metrics (any Hadoop path).")
-  String out;
+      description = "Where to write the metrics (any Hadoop path); one per --benchmark, in"
+          + " their order.")
+  List<String> outs;
 
   @Option(names = "--query-prompt", paramLabel = "NAME",
       description = "The model's prompt put before every query: a task string of a trained"
@@ -67,8 +69,20 @@ public final class EvalJob implements Callable<Integer> {
     ModelSpec spec = ModelSpec.parse(model, ModelSpec.Use.EVAL);
     embedding.validate();
     Inference inference = engine.inference();
+    if (benchmarks.size() != outs.size()) {
+      throw new IllegalArgumentException("eval: give one --out per --benchmark ("
+          + benchmarks.size() + " benchmarks, " + outs.size() + " outs)");
+    }
     SparkSession session = spark.session("eval");
     Configuration conf = session.sparkContext().hadoopConfiguration();
+    for (int i = 0; i < benchmarks.size(); i++) {
+      evaluate(session, conf, spec, inference, benchmarks.get(i), outs.get(i));
+    }
+    return 0;
+  }
+
+  private void evaluate(SparkSession session, Configuration conf, ModelSpec spec,
+      Inference inference, String benchmark, String out) throws Exception {
     long start = System.nanoTime();
     Benchmark bench = Benchmark.load(session, benchmark);
     LOG.info("eval: {} queries, {} documents, {} judged queries from {}", bench.queries().size(),
@@ -101,7 +115,6 @@ public final class EvalJob implements Callable<Integer> {
     System.out.print(EvalReport.table(List.of(report)));
     System.out.printf("eval: %d queries, %d documents, %.1f s -> %s%n", bench.queries().size(),
         bench.corpusSize(), seconds, out);
-    return 0;
   }
 
   private static String describe(String name, String text) {

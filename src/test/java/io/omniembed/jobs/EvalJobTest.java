@@ -76,6 +76,32 @@ class EvalJobTest {
     assertEquals(64, small.get("dim").asInt());
   }
 
+  /** Several benchmarks in one run (one Spark session, one model): the reports of single runs. */
+  @Test
+  void severalBenchmarksInOneRunGiveTheReportsOfSingleRuns(@TempDir Path tmp) throws Exception {
+    Path a = benchmark(tmp.resolve("a"));
+    Path b = benchmark(tmp.resolve("b"));
+    Files.writeString(b.resolve("qrels/test.tsv"), "query-id\tcorpus-id\tscore\nq0\td0\t1\n"
+        + "q2\td2\t1\n");
+    Path outA = tmp.resolve("a.json");
+    Path outB = tmp.resolve("b.json");
+    JobRunner.Result r = JobRunner.run("eval", "--model", "bm25", "--benchmark", a.toString(),
+        "--out", outA.toString(), "--benchmark", b.toString(), "--out", outB.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    ObjectMapper json = new ObjectMapper();
+    assertEquals(eval(a, "bm25", tmp.resolve("a1.json")).get("metrics"),
+        json.readTree(outA.toFile()).get("metrics"));
+    assertEquals(eval(b, "bm25", tmp.resolve("b1.json")).get("metrics"),
+        json.readTree(outB.toFile()).get("metrics"));
+    assertEquals(b.toString(), json.readTree(outB.toFile()).get("benchmark").asText());
+
+    JobRunner.Result mismatch = JobRunner.run("eval", "--model", "bm25", "--benchmark",
+        a.toString(), "--benchmark", b.toString(), "--out", outA.toString());
+    assertEquals(1, mismatch.exitCode(), mismatch.err());
+    assertEquals("omniembed eval: error: eval: give one --out per --benchmark (2 benchmarks,"
+        + " 1 outs)", mismatch.err());
+  }
+
   private static JsonNode eval(Path bench, String model, Path out) throws IOException {
     JobRunner.Result r = JobRunner.run("eval", "--model", model, "--benchmark", bench.toString(),
         "--out", out.toString(), "--master", "local[2]");

@@ -23,7 +23,7 @@ class ScriptOutputDirTest {
   static final List<String> SCRIPTS = List.of("jobs/quickstart.sh", "notebooks/check.sh",
       "jobs/recipes/code-finetune.sh", "jobs/recipes/distill.sh", "jobs/recipes/multimodal.sh",
       "jobs/recipes/media-lit.sh", "jobs/recipes/s3a-local.sh",
-      "jobs/recipes/synthetic-code-ablation.sh",
+      "jobs/recipes/synthetic-code-ablation.sh", "jobs/recipes/full.sh",
       "jobs/bench/embed-resume.sh", "jobs/bench/s3a-throughput.sh");
 
   record Run(int exitCode, String err) {}
