@@ -139,42 +139,6 @@ public final class Elementwise {
     return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
   }
 
-  /** Σ (a[c] − mean)² over c in [0, n), as {@link #sum(float[], int, int)}. */
-  static float sumSquaredDeviations(float[] a, float mean, int n) {
-    float s0 = 0;
-    float s1 = 0;
-    float s2 = 0;
-    float s3 = 0;
-    float s4 = 0;
-    float s5 = 0;
-    float s6 = 0;
-    float s7 = 0;
-    int c = 0;
-    for (; c + 8 <= n; c += 8) {
-      float d0 = a[c] - mean;
-      float d1 = a[c + 1] - mean;
-      float d2 = a[c + 2] - mean;
-      float d3 = a[c + 3] - mean;
-      float d4 = a[c + 4] - mean;
-      float d5 = a[c + 5] - mean;
-      float d6 = a[c + 6] - mean;
-      float d7 = a[c + 7] - mean;
-      s0 += d0 * d0;
-      s1 += d1 * d1;
-      s2 += d2 * d2;
-      s3 += d3 * d3;
-      s4 += d4 * d4;
-      s5 += d5 * d5;
-      s6 += d6 * d6;
-      s7 += d7 * d7;
-    }
-    for (; c < n; c++) {
-      float d = a[c] - mean;
-      s0 += d * d;
-    }
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
-  }
-
   /** Σ a[c]·b[c] over c in [from, from+n), as {@link #sum(float[], int, int)}. */
   static float dot(float[] a, float[] b, int from, int n) {
     float s0 = 0;

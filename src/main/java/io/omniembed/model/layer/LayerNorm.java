@@ -75,11 +75,14 @@ public final class LayerNorm {
       for (long r = from; r < to; r++) {
         xb.get((int) (xo + r * h), row, 0, h);
         float mean = Elementwise.sum(row, 0, h) / h;
-        float var = Elementwise.sumSquaredDeviations(row, mean, h) / h;
+        for (int c = 0; c < h; c++) {
+          xh[c] = row[c] - mean;
+        }
+        float var = Elementwise.dot(xh, xh, 0, h) / h;
         float rstd = (float) (1.0 / Math.sqrt(var + eps));
         rb.put((int) (ro + r), rstd);
         for (int c = 0; c < h; c++) {
-          float v = (row[c] - mean) * rstd;
+          float v = xh[c] * rstd;
           xh[c] = v;
           row[c] = v * g[c] + b[c];
         }
