@@ -60,13 +60,7 @@ public final class FiniteDifferences {
     INDArray flatGrad = analytic.reshape(n);
     double worst = 0;
     for (long i = (step / 2) % n; i < n; i += step) {
-      double original = flatTarget.getDouble(i);
-      flatTarget.putScalar(i, original + EPS);
-      double plus = loss.getAsDouble();
-      flatTarget.putScalar(i, original - EPS);
-      double minus = loss.getAsDouble();
-      flatTarget.putScalar(i, original);
-      double numeric = (plus - minus) / (2 * EPS);
+      double numeric = centralDifference(flatTarget, i, EPS, loss);
       double a = flatGrad.getDouble(i);
       double err = Math.abs(numeric - a) / (1e-6 + Math.abs(numeric) + Math.abs(a));
       if (Math.abs(numeric - a) >= 1e-8) {
@@ -78,6 +72,39 @@ public final class FiniteDifferences {
           + " vs numeric " + numeric);
     }
     assertTrue(worst < 1e-5, what + ": worst relative error " + worst);
+  }
+
+  /** A loss that may throw, as a training step's does; see {@link #unchecked}. */
+  @FunctionalInterface
+  public interface Loss {
+    double value() throws Exception;
+  }
+
+  /** {@code loss} as a DoubleSupplier, its exceptions rethrown unchecked. */
+  public static DoubleSupplier unchecked(Loss loss) {
+    return () -> {
+      try {
+        return loss.value();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
+  }
+
+  /**
+   * (loss(x + h·eᵢ) − loss(x − h·eᵢ)) / 2h for element {@code i} of the flat array {@code x},
+   * which is left as it was.
+   */
+  public static double centralDifference(INDArray x, long i, double h, DoubleSupplier loss) {
+    double original = x.getDouble(i);
+    x.putScalar(i, original + h);
+    double plus = loss.getAsDouble();
+    x.putScalar(i, original - h);
+    double minus = loss.getAsDouble();
+    x.putScalar(i, original);
+    return (plus - minus) / (2 * h);
   }
 
   /** Checks every parameter slot of {@code store} against its gradient buffer. */

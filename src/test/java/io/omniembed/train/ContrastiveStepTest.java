@@ -91,13 +91,8 @@ class ContrastiveStepTest {
       double h = 1e-3;
       double worst = 0;
       for (long i : coordinates) {
-        double original = store.params().getDouble(i);
-        store.params().putScalar(i, original + h);
-        double plus = step.run(1, batch).loss();
-        store.params().putScalar(i, original - h);
-        double minus = step.run(1, batch).loss();
-        store.params().putScalar(i, original);
-        double numeric = (plus - minus) / (2 * h);
+        double numeric = FiniteDifferences.centralDifference(store.params(), i, h,
+            FiniteDifferences.unchecked(() -> step.run(1, batch).loss()));
         double a = analytic[(int) i];
         double err = Math.abs(numeric - a);
         worst = Math.max(worst, err / (1e-4 + Math.abs(a)));

@@ -153,13 +153,8 @@ class LockedTextStepTest {
           best = i;
         }
       }
-      double original = store.params().getDouble(best);
-      store.params().putScalar(best, original + h);
-      double plus = step.run(1, batch).loss();
-      store.params().putScalar(best, original - h);
-      double minus = step.run(1, batch).loss();
-      store.params().putScalar(best, original);
-      double numeric = (plus - minus) / (2 * h);
+      double numeric = FiniteDifferences.centralDifference(store.params(), best, h,
+          FiniteDifferences.unchecked(() -> step.run(1, batch).loss()));
       double a = analytic[(int) best];
       // Float32 embeddings bound the precision, as in ContrastiveStepTest.
       assertTrue(Math.abs(numeric - a) <= 1e-5 + 2e-3 * Math.abs(a), "chunk " + chunk
