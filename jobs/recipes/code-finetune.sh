@@ -20,10 +20,7 @@ for gav in "${code_train_gavs[@]}"; do
   train_jars+=("$(fetch "$gav")")
 done
 valid_jar=$(fetch "$code_valid_gav")
-if [[ ! -f /usr/share/wordnet/data.noun ]]; then
-  echo "installing Debian wordnet-base for the general text benchmark" >&2
-  apt-get install -y -qq wordnet-base >/dev/null
-fi
+need_debs wordnet-base   # the general text benchmark
 
 "$omni" make-benchmark --sources "${train_jars[@]}" --pairs code-doc2code --out "$out/data"
 "$omni" make-benchmark --sources "$valid_jar" --out "$out/bench-code" --max-queries 300

@@ -46,10 +46,7 @@ budget="LANGS=$langs STEPS=$steps BATCH=$batch MAX_LENGTH=$max_length LR=$lr"
 budget+=" MAX_PAIRS=$max_pairs MAX_QUERIES=$max_queries MAX_CORPUS=$max_corpus"
 budget+=" EVAL_MAX_LENGTH=$eval_max_length SEED=$seed"
 keep_budget distill.sh "$out" "$budget"
-if [[ ! -f /usr/share/wordnet/data.noun ]]; then
-  echo "installing Debian wordnet-base for the English control benchmark" >&2
-  apt-get install -y -qq wordnet-base >/dev/null
-fi
+need_debs wordnet-base   # the English control benchmark
 
 stage() {   # stage NAME WHAT: says what a stage did, or that an earlier run's output was kept
   echo "== distill.sh: $1: $2" >&2

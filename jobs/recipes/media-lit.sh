@@ -57,10 +57,7 @@ keep_budget media-lit.sh "$out" "$budget"
 stage() {   # stage NAME WHAT: says what a stage did, or that an earlier run's output was kept
   echo "== media-lit.sh: $1: $2" >&2
 }
-if ! command -v espeak-ng >/dev/null; then
-  echo "installing Debian espeak-ng for the spoken names" >&2
-  apt-get install -y -qq espeak-ng >/dev/null
-fi
+need_debs espeak-ng   # the spoken names
 npm_fetch emoji-datasource-google@16.0.0 cldr-annotations-full@48.2.0
 t_start=$(date +%s)
 seconds() {   # seconds SINCE: the seconds since SINCE

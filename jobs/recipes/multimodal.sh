@@ -23,15 +23,8 @@ claim_out "$out" jobs/recipes/multimodal.sh   # a new or empty dir, or an earlie
 out=$(cd "$out" && pwd)
 t0=$(date +%s)
 
-need=()
-for pkg in espeak-ng sox iso-codes iso-flags-png-320x240 dataset-fashion-mnist wordnet-base \
-    pocketsphinx pocketsphinx-en-us; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
-done
-if (( ${#need[@]} )); then
-  echo "installing Debian packages: ${need[*]}" >&2
-  apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+need_debs espeak-ng sox iso-codes iso-flags-png-320x240 dataset-fashion-mnist wordnet-base \
+  pocketsphinx pocketsphinx-en-us
 npm_fetch emoji-datasource-google@16.0.0 cldr-annotations-full@48.2.0
 
 # 1. Data: multimodal pairs and benchmarks, text and code pairs, text and code benchmarks.

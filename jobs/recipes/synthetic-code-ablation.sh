@@ -27,10 +27,7 @@ if [[ ! -f "$cache/lodash/package/lodash.js" ]]; then
   mkdir -p "$cache/lodash"
   (cd "$cache/lodash" && npm pack -q lodash@4.18.1 >/dev/null && tar xzf lodash-4.18.1.tgz)
 fi
-if [[ ! -f /usr/share/wordnet/index.noun ]]; then
-  echo "installing Debian wordnet-base (text2sql vocabulary)" >&2
-  apt-get install -y -qq wordnet-base >/dev/null
-fi
+need_debs wordnet-base   # the text2sql vocabulary
 
 # Training data.
 rm -rf "$out/real" "$out/synth" "$out/synth-js" "$out/held-synth" "$out/mixed" "$out/bench-"*
