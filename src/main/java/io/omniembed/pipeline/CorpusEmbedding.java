@@ -2,6 +2,7 @@ package io.omniembed.pipeline;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.omniembed.data.text.TextTokenizer;
 import io.omniembed.io.EmbeddingParquet;
 import io.omniembed.io.HadoopConf;
 import io.omniembed.io.HadoopFiles;
@@ -17,12 +18,14 @@ import java.io.IOException;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -32,6 +35,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Tuple2;
 
 /**
  * One {@code embed} run, from its options to a finished output directory, in the order that
@@ -91,9 +95,15 @@ public final class CorpusEmbedding {
 
     int units = q.partitions() > 0 ? q.partitions() : earlier != null ? earlier.units()
         : Math.max(2 * session.sparkContext().defaultParallelism(), rows.rdd().getNumPartitions());
+    // A new run reads the input once for the sizes of its records, which cut it into units; a
+    // resumed run keeps the cuts of its plan.
+    Sizer sizer = new Sizer(q.model(), q.inference(), new HadoopConf(conf), maxLength);
+    Map<Integer, Long> sizes = earlier != null ? null : sizes(rows, sizer);
+    UnitAssignment assignment = earlier != null ? earlier.assignment()
+        : UnitAssignment.balanced(sizes, units, maxLength);
     EmbedRun.Plan plan = new EmbedRun.Plan(q.input(), EmbedRun.fingerprint(q.input(), conf),
         model.modelId(), model.modelHash(), dim, maxLength, units, q.precision(), q.columns(),
-        prompt, model.engine(), model.precision());
+        prompt, model.engine(), model.precision(), assignment);
     Set<Integer> committed = Set.of();
     FileSystem fs = HadoopFiles.fs(q.out(), conf);
     if (earlier != null) {
@@ -113,13 +123,12 @@ public final class CorpusEmbedding {
       EmbedRun.writePlan(q.out(), plan, conf);
     }
 
-    long total = rows.count();
-    // Rows go to units by a hash of their file and content, so a unit holds the same rows on
-    // every run (what resuming relies on), whatever the input's splits.
-    rows = rows.repartition(units, col(SourcedRecord.SOURCE), col(SourcedRecord.RECORD));
-    LOG.info("embed: {} records from {} in {} units, model {} on {} {} ({} dims kept, {})",
-        total, q.input(), units, q.model(), model.engine(), model.precision(), dim,
-        q.precision().key());
+    long total = sizes != null ? sizes.values().stream().mapToLong(Long::longValue).sum()
+        : rows.count();
+    rows = intoUnits(session, rows, units, assignment, sizer);
+    LOG.info("embed: {} records from {} in {} units{}, model {} on {} {} ({} dims kept, {})",
+        total, q.input(), units, assignment == null ? "" : " by size", q.model(), model.engine(),
+        model.precision(), dim, q.precision().key());
     Dataset<Row> vectors = embedder.transform(rows).select(EmbedPartition.columns(
         !input.kept().isEmpty()).stream().map(c -> col(c)).toArray(Column[]::new));
     EmbedPartition.Settings settings = new EmbedPartition.Settings(model.modelId(),
@@ -155,6 +164,60 @@ public final class CorpusEmbedding {
         model.media() == null ? "" : ", " + model.media().maxAudioPatches() + " audio patches, "
             + model.maxPositions() + " positions", q.precision().key(), summary.seconds(),
         summary.itemsPerSecond(), q.out()));
+  }
+
+  /**
+   * A record's size in tokens of the model's tokenizer ({@link UnitAssignment#size}), on the
+   * executors: the model is the one its tasks embed with, loaded once per JVM.
+   */
+  private record Sizer(String model, Inference inference, HadoopConf conf, int maxLength)
+      implements java.io.Serializable {
+
+    /** {@code (size, row)} for each row; the record is the row's field {@code recordAt}. */
+    Iterator<Tuple2<Integer, Row>> sized(Iterator<Row> rows, int recordAt) {
+      TextTokenizer tokenizer = Models.embedder(model, inference, conf.get(), Embedder.threads())
+          .tokenizer();
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return rows.hasNext();
+        }
+
+        @Override
+        public Tuple2<Integer, Row> next() {
+          Row r = rows.next();
+          return new Tuple2<>(UnitAssignment.size(r.getString(recordAt), tokenizer, maxLength),
+              r);
+        }
+      };
+    }
+  }
+
+  /** How many records of each size the input holds: one pass over it. */
+  private static Map<Integer, Long> sizes(Dataset<Row> rows, Sizer sizer) {
+    int recordAt = rows.schema().fieldIndex(SourcedRecord.RECORD);
+    return rows.javaRDD().mapPartitionsToPair(it -> sizer.sized(it, recordAt)).countByKey();
+  }
+
+  /**
+   * The rows in {@code units} partitions, partition u holding unit u: by the plan's size cuts
+   * ({@link UnitAssignment}), or, for a plan from before the cuts ({@code assignment} null), by a
+   * hash of file and content as that run assigned them.
+   */
+  private static Dataset<Row> intoUnits(SparkSession session, Dataset<Row> rows, int units,
+      UnitAssignment assignment, Sizer sizer) {
+    if (assignment == null) {
+      return rows.repartition(units, col(SourcedRecord.SOURCE), col(SourcedRecord.RECORD));
+    }
+    int sourceAt = rows.schema().fieldIndex(SourcedRecord.SOURCE);
+    int recordAt = rows.schema().fieldIndex(SourcedRecord.RECORD);
+    JavaRDD<Row> byUnit = rows.javaRDD()
+        .mapPartitionsToPair(it -> sizer.sized(it, recordAt))
+        .mapToPair(sized -> new Tuple2<>(assignment.unit(sized._2().getString(sourceAt),
+            sized._2().getString(recordAt), sized._1()), sized._2()))
+        .partitionBy(assignment.partitioner())
+        .values();
+    return session.createDataFrame(byUnit, rows.schema());
   }
 
   private static Iterator<EmbedPartition.Summary> one(EmbedPartition.Summary s,

@@ -33,9 +33,10 @@ import org.apache.hadoop.fs.RemoteIterator;
  *   <li>{@code OUT/_embed.json}, the plan, written before any unit: the input (path and a
  *       fingerprint of its files' names, sizes and modification times), the model (id and
  *       parameter hash), the output dimension, the token limit, the number of units, the
- *       output precision and the table options (id, text or item column, kept columns). Rows are
- *       assigned to units by a hash of their file and content, so a unit holds the same rows
- *       on every run, whatever the cluster's parallelism.</li>
+ *       output precision, the table options (id, text or item column, kept columns) and the
+ *       cuts that assign records to units by size ({@link UnitAssignment}; a plan without them,
+ *       from before they existed, assigns by a hash of file and content). Either way a unit
+ *       holds the same rows on every run, whatever the cluster's parallelism.</li>
  *   <li>{@code OUT/_units/part-NNNNN.json}, one marker per committed unit, written (by rename)
  *       after the unit's Parquet and error files are in place, with its counts and its rows of
  *       the job's sample. A unit is committed exactly when its marker exists.</li>
@@ -57,7 +58,7 @@ public final class EmbedRun {
    */
   public record Plan(String input, String inputFingerprint, String modelId, String modelHash,
       int dim, int maxLength, int units, OutputPrecision precision, EmbedInput.Columns columns,
-      String prompt, String engine, String enginePrecision) {
+      String prompt, String engine, String enginePrecision, UnitAssignment assignment) {
 
     public String toJson() {
       ObjectNode n = JSON.createObjectNode();
@@ -78,6 +79,9 @@ public final class EmbedRun {
       n.put("prompt", prompt);
       n.put("engine", engine);
       n.put("engine_precision", enginePrecision);
+      if (assignment != null) {
+        n.set("unit_cuts", assignment.toJson());
+      }
       return n.toPrettyString();
     }
 
@@ -94,7 +98,8 @@ public final class EmbedRun {
           OutputPrecision.parse(n.path("output_precision").asText("float32")),
           new EmbedInput.Columns(n.path("id_col").asText(""), n.path("text_col").asText(""),
               n.path("item_col").asText(""), keep), n.path("prompt").asText(""),
-          n.path("engine").asText(""), n.path("engine_precision").asText(""));
+          n.path("engine").asText(""), n.path("engine_precision").asText(""),
+          UnitAssignment.fromJson(n.path("unit_cuts"), n.path("units").asInt()));
     }
 
     /** The fields that differ from {@code other}, as "name: this vs other". */
