@@ -48,14 +48,16 @@ public final class Models {
    * The embedder for {@code spec} run as {@code inference} says (engine, precision, device),
    * shared by every caller in this JVM: a model is loaded, and for ONNX Runtime exported
    * ({@link OnnxGraphCache}), once per JVM, never per task or batch. {@code onnxThreads} picks
-   * ONNX Runtime's session of that many threads ({@link TextEmbedder#withThreads}): the driver's
-   * and the tasks' differ, their parameters and graph do not.
+   * ONNX Runtime's session of that many threads ({@link TextEmbedder#withThreads}), and a model
+   * on CUDA runs inside a Spark task on the GPU Spark assigned the task ({@link TaskGpu},
+   * {@link TextEmbedder#onGpu}): the driver's and the tasks' sessions differ, their parameters
+   * and graph do not.
    */
   public static TextEmbedder embedder(String spec, Inference inference, Configuration conf,
       int onnxThreads) {
     String key = spec + "|" + inference.key();
     return CACHE.computeIfAbsent(key, k -> load(ModelSpec.parse(spec), inference, conf,
-        onnxThreads)).withThreads(onnxThreads);
+        onnxThreads)).withThreads(onnxThreads).onGpu(TaskGpu.ordinal());
   }
 
   /**

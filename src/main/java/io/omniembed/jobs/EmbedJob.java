@@ -103,7 +103,8 @@ public final class EmbedJob implements Callable<Integer> {
         OutputPrecision.parse(outputPrecision),
         new EmbedInput.Columns(idCol, textCol, itemCol, keepCols), prompt, promptText,
         inference);
-    CorpusEmbedding.Result result = CorpusEmbedding.run(spark.session("embed"), request);
+    CorpusEmbedding.Result result = CorpusEmbedding.run(spark.session("embed",
+        engine.sparkSettings(spark)), request);
     System.out.println(result.message());
     return 0;
   }

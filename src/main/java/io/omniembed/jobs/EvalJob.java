@@ -73,7 +73,7 @@ public final class EvalJob implements Callable<Integer> {
       throw new IllegalArgumentException("eval: give one --out per --benchmark ("
           + benchmarks.size() + " benchmarks, " + outs.size() + " outs)");
     }
-    SparkSession session = spark.session("eval");
+    SparkSession session = spark.session("eval", engine.sparkSettings(spark));
     Configuration conf = session.sparkContext().hadoopConfiguration();
     for (int i = 0; i < benchmarks.size(); i++) {
       evaluate(session, conf, spec, inference, benchmarks.get(i), outs.get(i));

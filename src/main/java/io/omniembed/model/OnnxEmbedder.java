@@ -30,7 +30,8 @@ public final class OnnxEmbedder implements TextEmbedder, AutoCloseable {
   public OnnxEmbedder(TextTokenizer tokenizer, int maxLength, int intraOpThreads) {
     try (InputStream in = MiniLmImport.openOnnx()) {
       byte[] model = in.readAllBytes();
-      this.sessions = new OrtSessions(model, MiniLmImport.ONNX_RESOURCE, options -> { });
+      this.sessions = new OrtSessions(model, MiniLmImport.ONNX_RESOURCE,
+          (options, gpu) -> { });
       this.hash = java.util.HexFormat.of().formatHex(
           java.security.MessageDigest.getInstance("SHA-256").digest(model));
     } catch (IOException | java.security.NoSuchAlgorithmException e) {

@@ -7,24 +7,30 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The ONNX Runtime sessions of one graph, one per intra-op thread count, each made when first
- * asked for. A model loaded once per JVM is run by the driver with every core and by each Spark
- * task with the cores the task was given; both share the graph and the loaded parameters, and
- * only the session, which fixes its thread pool, differs.
+ * The ONNX Runtime sessions of one graph, one per intra-op thread count and GPU, each made when
+ * first asked for. A model loaded once per JVM is run by the driver with every core and by each
+ * Spark task with the cores (and, on GPU executors, the GPU) the task was given; all share the
+ * graph and the loaded parameters, and only the session, which fixes its thread pool and device,
+ * differs.
  */
 public final class OrtSessions implements AutoCloseable {
 
-  /** Adds to a session's options what they all share (an execution provider, say). */
+  /**
+   * Adds to a session's options what they all share (an execution provider, say), for the
+   * session on CUDA device {@code gpu} (ignored by CPU sessions).
+   */
   @FunctionalInterface
   public interface Options {
-    void apply(OrtSession.SessionOptions options) throws OrtException;
+    void apply(OrtSession.SessionOptions options, int gpu) throws OrtException;
   }
+
+  private record Key(int threads, int gpu) {}
 
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
   private final byte[] graph;
   private final String name;
   private final Options options;
-  private final Map<Integer, OrtSession> sessions = new ConcurrentHashMap<>();
+  private final Map<Key, OrtSession> sessions = new ConcurrentHashMap<>();
 
   /**
    * @param graph   a serialised ONNX model
@@ -43,17 +49,28 @@ public final class OrtSessions implements AutoCloseable {
 
   /** The session with {@code threads} intra-op threads, made on the first call for that count. */
   public OrtSession get(int threads) {
+    return get(threads, 0);
+  }
+
+  /**
+   * The session with {@code threads} intra-op threads on CUDA device {@code gpu} (for a graph
+   * whose options add the CUDA provider), made on the first call for that pair.
+   */
+  public OrtSession get(int threads, int gpu) {
     if (threads < 1) {
       throw new IllegalArgumentException("ONNX Runtime threads must be >= 1, got " + threads);
     }
-    return sessions.computeIfAbsent(threads, this::create);
+    if (gpu < 0) {
+      throw new IllegalArgumentException("CUDA device ordinal must be >= 0, got " + gpu);
+    }
+    return sessions.computeIfAbsent(new Key(threads, gpu), this::create);
   }
 
-  private OrtSession create(int threads) {
+  private OrtSession create(Key key) {
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-      o.setIntraOpNumThreads(threads);
+      o.setIntraOpNumThreads(key.threads());
       o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      options.apply(o);
+      options.apply(o, key.gpu());
       return env.createSession(graph, o);
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime cannot load " + name + ": " + e.getMessage(),

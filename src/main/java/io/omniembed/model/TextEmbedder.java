@@ -46,6 +46,14 @@ public interface TextEmbedder {
     return this;
   }
 
+  /**
+   * This model on CUDA device {@code ordinal} where it runs on a GPU (ONNX Runtime's CUDA
+   * provider: another session over the same graph); a CPU model is returned as it is.
+   */
+  default TextEmbedder onGpu(int ordinal) {
+    return this;
+  }
+
   /** What runs the forward pass: {@code nd4j} (the own encoder) or {@code onnx} (ONNX Runtime). */
   default String engine() {
     return "nd4j";

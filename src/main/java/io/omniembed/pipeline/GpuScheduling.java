@@ -1,5 +1,6 @@
 package io.omniembed.pipeline;
 
+import io.omniembed.io.TaskGpu;
 import java.io.File;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,13 +37,13 @@ import scala.Option;
 public final class GpuScheduling {
 
   /** Spark's name of the resource. */
-  public static final String GPU = "gpu";
+  public static final String GPU = TaskGpu.RESOURCE;
   static final String EXECUTOR_AMOUNT = "spark.executor.resource.gpu.amount";
   static final String TASK_AMOUNT = "spark.task.resource.gpu.amount";
   static final String DISCOVERY_SCRIPT = "spark.executor.resource.gpu.discoveryScript";
   static final String LISTENERS = "spark.extraListeners";
   /** The discovery script, relative to the project's directory (OMNIEMBED_HOME). */
-  public static final String SCRIPT = "conf/gpu-discovery.sh";
+  public static final String SCRIPT = TaskGpu.SCRIPT;
 
   private static final Pattern LOCAL = Pattern.compile("local(\\[.*])?");
   private static final Pattern LOCAL_CLUSTER =
@@ -77,23 +78,54 @@ public final class GpuScheduling {
     requireOne(given, TASK_AMOUNT, "one GPU per barrier task");
     s.put(EXECUTOR_AMOUNT, "1");
     s.put(TASK_AMOUNT, "1");
-    if (!given.containsKey(DISCOVERY_SCRIPT)) {
-      File script = home == null ? null : new File(home, SCRIPT);
-      if (script != null && script.isFile()) {
-        s.put(DISCOVERY_SCRIPT, script.getAbsolutePath());
-      } else if (master.startsWith("yarn") || master.startsWith("k8s://")) {
-        // Standalone executors get their GPUs from their worker's own discovery; on YARN and
-        // Kubernetes each executor runs the script itself.
-        throw new IllegalArgumentException("--device cuda on " + master + " needs --conf "
-            + DISCOVERY_SCRIPT + "=PATH, a script on every executor host (ship " + SCRIPT
-            + " with --files and give ./gpu-discovery.sh), or OMNIEMBED_HOME set to the"
-            + " project's directory");
-      }
-    }
+    discoveryScript(s, master, given, home);
     String listeners = given.get(LISTENERS);
     s.put(LISTENERS, listeners == null || listeners.isBlank() ? ExecutorGpus.class.getName()
         : listeners + "," + ExecutorGpus.class.getName());
     return s;
+  }
+
+  /**
+   * The Spark settings of an inference job ({@code embed}, {@code eval}, {@code search}) with
+   * {@code --device cuda}, added to those {@code given}: one GPU per executor and one per task
+   * unless given (a given amount is kept as it is: a task amount below 1, say 0.25, lets four
+   * tasks share an executor's GPU, each running its model on the GPU Spark names,
+   * {@link TaskGpu}), and the discovery script as for training. Nothing on local masters, where
+   * every task uses the first GPU the process sees.
+   */
+  public static Map<String, String> inferenceSettings(String master, Map<String, String> given,
+      String home) {
+    Map<String, String> s = new LinkedHashMap<>();
+    if (LOCAL.matcher(master).matches()) {
+      return s;
+    }
+    if (!given.containsKey(EXECUTOR_AMOUNT)) {
+      s.put(EXECUTOR_AMOUNT, "1");
+    }
+    if (!given.containsKey(TASK_AMOUNT)) {
+      s.put(TASK_AMOUNT, "1");
+    }
+    discoveryScript(s, master, given, home);
+    return s;
+  }
+
+  /** The project's discovery script under {@code home}, unless {@code given} names one. */
+  private static void discoveryScript(Map<String, String> s, String master,
+      Map<String, String> given, String home) {
+    if (given.containsKey(DISCOVERY_SCRIPT)) {
+      return;
+    }
+    File script = home == null ? null : new File(home, SCRIPT);
+    if (script != null && script.isFile()) {
+      s.put(DISCOVERY_SCRIPT, script.getAbsolutePath());
+    } else if (master.startsWith("yarn") || master.startsWith("k8s://")) {
+      // Standalone executors get their GPUs from their worker's own discovery; on YARN and
+      // Kubernetes each executor runs the script itself.
+      throw new IllegalArgumentException("--device cuda on " + master + " needs --conf "
+          + DISCOVERY_SCRIPT + "=PATH, a script on every executor host (ship " + SCRIPT
+          + " with --files and give ./gpu-discovery.sh), or OMNIEMBED_HOME set to the"
+          + " project's directory");
+    }
   }
 
   private static void requireOne(Map<String, String> given, String key, String why) {
@@ -172,24 +204,15 @@ public final class GpuScheduling {
     return gpuIndex(ctx.resourcesJMap());
   }
 
-  /** {@link #assignedGpu} on a task's resources. */
+  /** {@link #assignedGpu} on a task's resources: exactly one GPU, or none (GPU 0). */
   static int gpuIndex(Map<String, ResourceInformation> resources) {
     ResourceInformation gpu = resources.get(GPU);
-    if (gpu == null) {
-      return 0;
-    }
-    String[] addresses = gpu.addresses();
-    if (addresses.length != 1) {
+    if (gpu != null && gpu.addresses().length != 1) {
       throw new IllegalArgumentException("this task was given GPUs "
-          + java.util.Arrays.toString(addresses) + "; train runs one per task ("
+          + java.util.Arrays.toString(gpu.addresses()) + "; train runs one per task ("
           + TASK_AMOUNT + "=1)");
     }
-    try {
-      return Integer.parseInt(addresses[0].strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("GPU address '" + addresses[0] + "' from the discovery"
-          + " script is not a CUDA device ordinal (" + SCRIPT + " prints nvidia-smi's indices)");
-    }
+    return TaskGpu.ordinal(resources);
   }
 
   /**

@@ -2,6 +2,9 @@ package io.omniembed.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.omniembed.io.TaskGpu;
 
 import java.io.File;
 import java.io.Serializable;
@@ -15,6 +18,7 @@ import java.util.Map;
 import java.util.StringJoiner;
 import java.util.TreeMap;
 import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.resource.ResourceInformation;
@@ -101,6 +105,23 @@ class GpuSchedulingTest {
             () -> GpuScheduling.gpuIndex(Map.of("gpu", gpus("GPU-5d1e")))).getMessage());
   }
 
+  @Test
+  void inferenceTasksAskForAGpuUnlessGivenAndMayShareOne() {
+    assertEquals(Map.of(), GpuScheduling.inferenceSettings("local[4]", Map.of(), null),
+        "local masters: every task on the process's GPU 0");
+    Map<String, String> s = GpuScheduling.inferenceSettings("spark://h:7077", Map.of(), null);
+    assertEquals("1", s.get("spark.executor.resource.gpu.amount"));
+    assertEquals("1", s.get("spark.task.resource.gpu.amount"));
+    Map<String, String> shared = GpuScheduling.inferenceSettings("spark://h:7077",
+        Map.of("spark.task.resource.gpu.amount", "0.25"), null);
+    assertEquals(null, shared.get("spark.task.resource.gpu.amount"), "a given share is kept");
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> GpuScheduling.inferenceSettings("yarn", Map.of(), null)).getMessage()
+        .contains("spark.executor.resource.gpu.discoveryScript=PATH"));
+    assertEquals(0, TaskGpu.ordinal(), "outside a task: GPU 0");
+    assertEquals(2, TaskGpu.ordinal(Map.of("gpu", gpus("2", "3"))), "the first of several");
+  }
+
   private static ResourceInformation gpus(String... addresses) {
     return new ResourceInformation("gpu", addresses);
   }
@@ -148,6 +169,16 @@ class GpuSchedulingTest {
       assertEquals(2, seen.size(), seen.toString());
       assertEquals(List.of("0", "1"), seen.stream().map(s -> s.substring(s.indexOf('=') + 1))
           .sorted().toList(), "each task its own GPU: " + seen);
+
+      // an inference task (not a barrier one) reads the same address through TaskGpu
+      List<String> plain = JavaSparkContext.fromSparkContext(spark.sparkContext())
+          .parallelize(List.of(0, 1, 2, 3), 4).map(i -> TaskContext.get().resourcesJMap()
+              .get("gpu").addresses()[0] + "=" + TaskGpu.ordinal()).collect();
+      assertEquals(4, plain.size());
+      for (String p : plain) {
+        assertEquals(p.substring(0, p.indexOf('=')), p.substring(p.indexOf('=') + 1), plain
+            .toString());
+      }
 
       long t0 = System.nanoTime();
       assertEquals("--workers 3 needs 3 GPUs at once, one per barrier task; the cluster offers"

@@ -36,6 +36,8 @@ public final class ExportedEmbedder implements TextEmbedder, AutoCloseable {
   private final String hash;
   private final ModelCard card;
   private final Precision precision;
+  private final Inference.Device device;
+  private final int gpu;
 
   /** An fp32 graph on the CPU, without prompts (tests and benchmarks). */
   public ExportedEmbedder(byte[] graph, ModelConfig config, TextTokenizer tokenizer,
@@ -49,8 +51,9 @@ public final class ExportedEmbedder implements TextEmbedder, AutoCloseable {
    * @param config    the architecture it was exported from (dims, limits, media settings)
    * @param card      the model's prompts
    * @param precision the graph's precision (reported, not changed)
-   * @param device    where ONNX Runtime runs it: the CPU, or CUDA device 0 through the CUDA
-   *                  execution provider (present only in a build with that provider)
+   * @param device    where ONNX Runtime runs it: the CPU, or a CUDA device through the CUDA
+   *                  execution provider (present only in a build with that provider): device
+   *                  0 here, another with {@link #onGpu}
    * @param threads   ONNX Runtime's intra-op threads
    */
   public ExportedEmbedder(byte[] graph, ModelConfig config, TextTokenizer tokenizer,
@@ -62,17 +65,21 @@ public final class ExportedEmbedder implements TextEmbedder, AutoCloseable {
     this.hash = hash;
     this.card = card;
     this.precision = precision;
+    this.device = device;
+    this.gpu = 0;
     this.threads = threads;
     this.sessions = new OrtSessions(graph, "the exported graph of " + modelId,
-        device == Inference.Device.CUDA ? ExportedEmbedder::cuda : options -> { });
+        device == Inference.Device.CUDA ? ExportedEmbedder::cuda : (options, gpu) -> { });
     this.env = sessions.env();
     sessions.get(threads);   // a graph or device ONNX Runtime cannot take fails here, not later
   }
 
-  private ExportedEmbedder(ExportedEmbedder base, int threads) {
+  private ExportedEmbedder(ExportedEmbedder base, int threads, int gpu) {
     this.env = base.env;
     this.sessions = base.sessions;
     this.threads = threads;
+    this.device = base.device;
+    this.gpu = gpu;
     this.config = base.config;
     this.tokenizer = base.tokenizer;
     this.modelId = base.modelId;
@@ -87,12 +94,27 @@ public final class ExportedEmbedder implements TextEmbedder, AutoCloseable {
    */
   @Override
   public ExportedEmbedder withThreads(int threads) {
-    return threads == this.threads ? this : new ExportedEmbedder(this, threads);
+    return threads == this.threads ? this : new ExportedEmbedder(this, threads, gpu);
   }
 
-  private static void cuda(OrtSession.SessionOptions options) {
+  /**
+   * The same graph on CUDA device {@code ordinal} (its own session, made on the first batch);
+   * a CPU model is returned as it is.
+   */
+  @Override
+  public ExportedEmbedder onGpu(int ordinal) {
+    return device != Inference.Device.CUDA || ordinal == gpu ? this
+        : new ExportedEmbedder(this, threads, ordinal);
+  }
+
+  /** The CUDA device this view runs on (0 for CPU models, which ignore it). */
+  public int gpu() {
+    return gpu;
+  }
+
+  private static void cuda(OrtSession.SessionOptions options, int gpu) {
     try {
-      options.addCUDA(0);
+      options.addCUDA(gpu);
     } catch (OrtException | UnsatisfiedLinkError | RuntimeException e) {
       throw new IllegalArgumentException("--device cuda: ONNX Runtime's CUDA execution provider"
           + " is not available (" + e.getMessage() + "); it needs the jar built with"
@@ -186,7 +208,7 @@ public final class ExportedEmbedder implements TextEmbedder, AutoCloseable {
       if (config.hasMedia()) {
         mediaInputs(batch, inputs);
       }
-      try (OrtSession.Result result = sessions.get(threads).run(inputs)) {
+      try (OrtSession.Result result = sessions.get(threads, gpu).run(inputs)) {
         return (float[][]) result.get(0).getValue();
       }
     } catch (OrtException e) {

@@ -29,7 +29,7 @@ class ThreadSessionsTest {
     LoadedModel tiny = new LoadedModel(Encoder.randomInit(ModelConfig.preset("tiny"), 3),
         TextTokenizer.readBundled(), "random:tiny", "test");
     byte[] graph = OnnxExport.graph(tiny, Precision.FP32);
-    try (OrtSessions sessions = new OrtSessions(graph, "tiny", o -> { })) {
+    try (OrtSessions sessions = new OrtSessions(graph, "tiny", (o, gpu) -> { })) {
       OrtSession one = sessions.get(1);
       assertSame(one, sessions.get(1));
       assertNotSame(one, sessions.get(2));
@@ -53,6 +53,30 @@ class ThreadSessionsTest {
         double cos = Vectors.cosine(a[i], b[i]);
         assertTrue(cos >= 0.999999, "text " + i + ": 1 vs 2 threads, cosine " + cos);
       }
+      assertSame(two, two.onGpu(1), "a CPU model has no GPU to move to");
+    }
+  }
+
+  /**
+   * A task on GPU executors gets a session on the GPU Spark assigned it: each (threads, GPU)
+   * pair is its own session, and the GPU's ordinal reaches the session's options (where the
+   * CUDA provider is added; recorded here, since this machine has none).
+   */
+  @Test
+  void aSessionPerThreadCountAndGpu() throws Exception {
+    LoadedModel tiny = new LoadedModel(Encoder.randomInit(ModelConfig.preset("tiny"), 3),
+        TextTokenizer.readBundled(), "random:tiny", "test");
+    byte[] graph = OnnxExport.graph(tiny, Precision.FP32);
+    List<Integer> gpus = new ArrayList<>();
+    try (OrtSessions sessions = new OrtSessions(graph, "tiny", (o, gpu) -> gpus.add(gpu))) {
+      OrtSession first = sessions.get(1, 0);
+      assertSame(first, sessions.get(1));
+      OrtSession second = sessions.get(1, 1);
+      assertNotSame(first, second);
+      assertSame(second, sessions.get(1, 1));
+      assertNotSame(second, sessions.get(2, 1));
+      assertEquals(List.of(0, 1, 1), gpus, "one session for each pair, with its GPU");
+      assertThrows(IllegalArgumentException.class, () -> sessions.get(1, -1));
     }
   }
 }
