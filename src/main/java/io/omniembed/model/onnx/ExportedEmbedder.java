@@ -3,6 +3,7 @@ package io.omniembed.model.onnx;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import io.omniembed.config.MediaSpec;
 import io.omniembed.config.ModelConfig;
@@ -71,7 +72,15 @@ public final class ExportedEmbedder implements TextEmbedder, AutoCloseable {
     this.sessions = new OrtSessions(graph, "the exported graph of " + modelId,
         device == Inference.Device.CUDA ? ExportedEmbedder::cuda : (options, gpu) -> { });
     this.env = sessions.env();
-    sessions.get(threads);   // a graph or device ONNX Runtime cannot take fails here, not later
+    if (device == Inference.Device.CUDA) {
+      // The driver of a cluster job may have no GPU: check here only that this ONNX Runtime has
+      // the CUDA provider; each task makes its session on its own GPU with its first batch.
+      if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+        throw cudaMissing("this ONNX Runtime build has no CUDA provider", null);
+      }
+    } else {
+      sessions.get(threads);   // a graph ONNX Runtime cannot take fails here, not in a task
+    }
   }
 
   private ExportedEmbedder(ExportedEmbedder base, int threads, int gpu) {
@@ -116,11 +125,14 @@ public final class ExportedEmbedder implements TextEmbedder, AutoCloseable {
     try {
       options.addCUDA(gpu);
     } catch (OrtException | UnsatisfiedLinkError | RuntimeException e) {
-      throw new IllegalArgumentException("--device cuda: ONNX Runtime's CUDA execution provider"
-          + " is not available (" + e.getMessage() + "); it needs the jar built with"
-          + " -Pcuda-inference (onnxruntime_gpu), a CUDA 12 runtime with cuDNN 9 and an NVIDIA"
-          + " GPU", e);
+      throw cudaMissing(e.getMessage() + ", CUDA device " + gpu, e);
     }
+  }
+
+  private static IllegalArgumentException cudaMissing(String reason, Throwable cause) {
+    return new IllegalArgumentException("--device cuda: ONNX Runtime's CUDA execution provider"
+        + " is not available (" + reason + "); it needs the jar built with -Pcuda-inference"
+        + " (onnxruntime_gpu), a CUDA 12 runtime with cuDNN 9 and an NVIDIA GPU", cause);
   }
 
   @Override

@@ -78,5 +78,14 @@ class ThreadSessionsTest {
       assertEquals(List.of(0, 1, 1), gpus, "one session for each pair, with its GPU");
       assertThrows(IllegalArgumentException.class, () -> sessions.get(1, -1));
     }
+    // This CPU build has no CUDA provider: refused when the model is loaded (on the driver,
+    // which needs no GPU itself), naming what is missing.
+    String refused = assertThrows(IllegalArgumentException.class, () -> new ExportedEmbedder(
+        graph, tiny.encoder().config(), TextTokenizer.bundledMiniLm(), "random:tiny", "test",
+        io.omniembed.model.ModelCard.NONE, Precision.FP32, Inference.Device.CUDA, 1))
+        .getMessage();
+    assertTrue(refused.startsWith("--device cuda: ONNX Runtime's CUDA execution provider is not"
+        + " available (this ONNX Runtime build has no CUDA provider)"), refused);
+    assertTrue(refused.contains("-Pcuda-inference"), refused);
   }
 }
