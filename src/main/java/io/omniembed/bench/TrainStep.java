@@ -24,6 +24,7 @@ public final class TrainStep {
   private TrainStep() {}
 
   public static void main(String[] args) throws java.io.IOException {
+    String build = io.omniembed.model.layer.NativeBuild.choose();   // as the jobs do
     String preset = args.length > 0 ? args[0] : "minilm-l6";
     int steps = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     int b = args.length > 2 ? Integer.parseInt(args[2]) : 32;
@@ -41,8 +42,8 @@ public final class TrainStep {
         * config.layers() * b;
     double stepFlops = 3 * 2 * fwdFlops;
     System.out.printf("engine=omniembed preset=%s params=%d batch=%d tokens=%d step_gflop=%.1f"
-        + " OPENBLAS_CORETYPE=%s%n", preset, encoder.store().size(), b, t, stepFlops / 1e9,
-        System.getenv("OPENBLAS_CORETYPE"));
+        + " OPENBLAS_CORETYPE=%s nd4j_build=linux-x86_64%s%n", preset, encoder.store().size(), b,
+        t, stepFlops / 1e9, System.getenv("OPENBLAS_CORETYPE"), build);
     SplittableRandom random = new SplittableRandom(1);
     long fwdBwdNanos = 0;
     long optNanos = 0;

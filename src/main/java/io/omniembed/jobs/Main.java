@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
+    io.omniembed.model.layer.NativeBuild.choose();   // before anything loads ND4J
     System.exit(run(args));
   }
 

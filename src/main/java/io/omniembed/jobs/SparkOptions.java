@@ -22,6 +22,9 @@ public final class SparkOptions {
   Map<String, String> conf = new LinkedHashMap<>();
 
   /** Builds the session. Pass the job name for the Spark UI. */
+  /** Spark's list of plugins; every session gets {@link NativeBuildPlugin} added to it. */
+  static final String PLUGINS = "spark.plugins";
+
   public SparkSession session(String job) {
     return session(job, Map.of());
   }
@@ -49,6 +52,9 @@ public final class SparkOptions {
       b.config(e.getKey(), e.getValue());
     }
     settings.forEach(b::config);
+    String plugins = given().getOrDefault(PLUGINS, settings.getOrDefault(PLUGINS, ""));
+    b.config(PLUGINS, plugins.isBlank() ? NativeBuildPlugin.class.getName()
+        : plugins + "," + NativeBuildPlugin.class.getName());
     return b.getOrCreate();
   }
 
