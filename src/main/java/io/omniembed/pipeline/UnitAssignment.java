@@ -22,8 +22,8 @@ import org.apache.spark.Partitioner;
  * {@code --batch-size} are padded to longer sequences than one sort of the whole corpus would
  * give (on 1,600 Javadoc sentences in 4 units: 11% more padded positions). Cutting the size order
  * into consecutive ranges instead gives each unit's batches the padding of the global sort.
- * The records are tokenised once more for this, before the units are embedded: about 1% of the
- * embedding's work.
+ * The records are tokenised twice more for this (the sizing pass, and the shuffle into units),
+ * before the units are embedded: tokenising is about 1% of the embedding's work.
  *
  * <p>A record's size is its number of tokens under the model's tokenizer, at most {@link #cap},
  * the model's token limit (longer text is truncated to it); a record with an image, audio or video
