@@ -116,11 +116,6 @@ public final class ExportedEmbedder implements TextEmbedder, AutoCloseable {
         : new ExportedEmbedder(this, threads, ordinal);
   }
 
-  /** The CUDA device this view runs on (0 for CPU models, which ignore it). */
-  public int gpu() {
-    return gpu;
-  }
-
   private static void cuda(OrtSession.SessionOptions options, int gpu) {
     try {
       options.addCUDA(gpu);
